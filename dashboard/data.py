@@ -1,0 +1,67 @@
+"""Every query the dashboard runs. Each function takes the viewer and restricts the query to it.
+
+Nothing here imports streamlit: pages call these through ``dashboard.cache``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Engine, Select, func, select
+
+from dashboard.viewer import Viewer
+from etl.db import session_factory
+from etl.models import County, MonthlyCount, Partner, PartnerCounty
+
+
+def _scoped(query: Select, viewer: Viewer, partner_column) -> Select:
+    """Restrict ``query`` to the viewer's partner, in the query itself."""
+    if viewer.scope is not None:
+        query = query.where(partner_column.in_(select(Partner.id).where(Partner.code == viewer.scope)))
+    return query
+
+
+@dataclass(frozen=True)
+class ReferralTotals:
+    referrals: int
+    assessments_completed: int
+    enrolled: int
+    rows: int
+
+
+def referral_totals(engine: Engine, viewer: Viewer) -> ReferralTotals:
+    """Totals of every count loaded that the viewer may see."""
+    query = _scoped(select(func.coalesce(func.sum(MonthlyCount.referrals), 0),
+                           func.coalesce(func.sum(MonthlyCount.assessments_completed), 0),
+                           func.coalesce(func.sum(MonthlyCount.enrolled), 0),
+                           func.count()), viewer, MonthlyCount.partner_id)
+    with session_factory(engine)() as session:
+        referrals, assessed, enrolled, rows = session.execute(query).one()
+    return ReferralTotals(int(referrals), int(assessed), int(enrolled), int(rows))
+
+
+def counties_by_partner(engine: Engine, viewer: Viewer) -> pd.DataFrame:
+    """One row per partner: code, partner, region, counties (names, comma-separated), county count."""
+    query = _scoped(
+        select(Partner.code, Partner.name, Partner.region, County.name)
+        .join(PartnerCounty, PartnerCounty.partner_id == Partner.id)
+        .join(County, County.fips == PartnerCounty.county_fips)
+        .where(Partner.active.is_(True))
+        .order_by(Partner.id, County.name),
+        viewer, Partner.id,
+    )
+    with session_factory(engine)() as session:
+        rows = session.execute(query).all()
+    frame = pd.DataFrame(rows, columns=["code", "partner", "region", "county"])
+    grouped = frame.groupby(["code", "partner", "region"], sort=False)["county"]
+    return grouped.agg(counties=", ".join, county_count="count").reset_index()
+
+
+def data_version(engine: Engine) -> tuple[int, int]:
+    """Changes whenever a file is received or loaded: part of every cache key."""
+    from etl.models import Submission
+
+    with session_factory(engine)() as session:
+        latest, count = session.execute(select(func.max(Submission.id), func.count(Submission.id))).one()
+    return int(latest or 0), int(count)

@@ -1,0 +1,1 @@
+"""ETL: the only way data enters the LEAD reporting database, and the owner of that database."""

@@ -1,0 +1,242 @@
+"""``python -m etl``: a thin shell over the library. Each command calls one library function.
+
+Exit status: 0 every file valid, loaded or already loaded; 1 some file invalid or rejected;
+2 bad usage or configuration (one clear line on stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+from etl.errors import ConfigError
+from etl.report import Report
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse's default exit status for usage is 2 too
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="python -m etl",
+        description="Validate and load LEAD partner files into the reporting database, and manage it.",
+        epilog="Settings come from the environment: LEAD_DATABASE_URL, LEAD_PROGRAM_FILE, LEAD_DATA_DIR, "
+               "LEAD_TODAY, LEAD_MAX_FILE_MB (see README.md). Exit status: 0 all files valid or loaded, "
+               "1 some file invalid or rejected, 2 bad usage or configuration.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    for name, help_text in (("validate", "check partner files and write nothing"),
+                            ("load", "validate, archive and load partner files (one transaction per file)")):
+        command = commands.add_parser(name, help=help_text, description=help_text[0].upper() + help_text[1:] + ".")
+        command.add_argument("--partner", required=True, metavar="CODE", help="the partner the files are from")
+        command.add_argument("files", nargs="+", metavar="FILE", type=Path, help="CSV or .xlsx files")
+        command.add_argument("--json", action="store_true", help="print the report as JSON")
+        command.set_defaults(handler=_validate_or_load)
+
+    pull = commands.add_parser("pull", help="load new files from every partner's inbox folder and HTTPS export",
+                               description="Load new files from each partner's configured sources: the inbox "
+                                           "folder LEAD_DATA_DIR/inbox/<code>/ and the HTTPS export_url. "
+                                           "Idempotent: safe to run from cron every few minutes.")
+    pull.add_argument("--partner", metavar="CODE", help="only this partner's sources")
+    pull.add_argument("--json", action="store_true", help="print the report as JSON")
+    pull.set_defaults(handler=_pull)
+
+    template = commands.add_parser("template", help="write the partner CSV template",
+                                   description="Write the partner CSV template (header and one example row).")
+    template.add_argument("--output", "-o", type=Path, metavar="FILE", help="write here instead of standard output")
+    template.set_defaults(handler=_template)
+
+    history = commands.add_parser("history", help="list files received, newest first",
+                                  description="List files received (loaded, rejected, superseded), newest first.")
+    history.add_argument("--partner", metavar="CODE", help="only this partner's files")
+    history.add_argument("--limit", type=int, default=50, help="how many (default 50)")
+    history.add_argument("--json", action="store_true", help="print as JSON")
+    history.set_defaults(handler=_history)
+
+    db = commands.add_parser("db", help="database schema", description="Database schema management.")
+    db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", parser_class=_Parser, required=True)
+    upgrade = db_commands.add_parser("upgrade", help="create or migrate the database to this version",
+                                     description="Create or migrate the database (LEAD_DATABASE_URL) to this "
+                                                 "version and sync the program file into it.")
+    upgrade.set_defaults(handler=_db_upgrade)
+
+    demo = commands.add_parser("demo", help="generate and load the synthetic demo data",
+                               description="Generate synthetic demo partner files for the program and load them "
+                                           "through the pipeline. Refuses a database it did not create.")
+    demo.set_defaults(handler=_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.handler(args)
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _runtime(upgrade: bool = False):
+    from etl.runtime import open_runtime
+
+    return open_runtime(upgrade=upgrade)
+
+
+class _Progress:
+    """Stage messages on standard error, only when it is a terminal."""
+
+    def __init__(self, total: int):
+        self.enabled = sys.stderr.isatty()
+        self.total = total
+        self.number = 0
+        self.started = time.monotonic()
+        self.name = ""
+
+    def file(self, name: str) -> None:
+        self.number += 1
+        self.name = name
+        self.started = time.monotonic()
+
+    def __call__(self, stage: str) -> None:
+        if self.enabled:
+            elapsed = time.monotonic() - self.started
+            done = int(20 * (self.number - 1) / max(self.total, 1))
+            bar = "#" * done + "-" * (20 - done)
+            sys.stderr.write(f"\r[{bar}] {self.number}/{self.total} {self.name}: {stage} ({elapsed:.1f} s)\033[K")
+            if stage == "done" and self.number == self.total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def _print_report(report: Report, as_json: bool) -> None:
+    if as_json:
+        print(report.to_json())
+        return
+    for file_report in report.files:
+        print(file_report.summary())
+        for issue in file_report.errors:
+            print(f"  {issue}")
+        for month, before in file_report.replaced.items():
+            print(f"  replaced {month}: " + ", ".join(f"{k} {v:,}" for k, v in before.items()))
+
+
+def _validate_or_load(args) -> int:
+    from etl.pipeline import Intake, UnknownPartnerError, process_file
+
+    missing = [str(f) for f in args.files if not f.is_file()]
+    if missing:
+        raise ConfigError(f"no such file: {', '.join(missing)}")
+    runtime = _runtime()
+    settings = runtime.settings
+    progress = _Progress(len(args.files))
+    report = Report()
+    for path in args.files:
+        size = path.stat().st_size
+        progress.file(path.name)
+        # Read at most one byte past the limit: the size check must not need the whole file in memory.
+        with path.open("rb") as handle:
+            data = handle.read(settings.max_file_bytes + 1) if size > settings.max_file_bytes else handle.read()
+        try:
+            report.files.append(process_file(
+                runtime.engine, runtime.program, partner_code=args.partner, filename=path.name, data=data,
+                intake=Intake(source="cli", received_by=_user()), archive_dir=settings.archive_dir,
+                today=settings.today, max_bytes=settings.max_file_bytes, load=args.command == "load",
+                progress=progress,
+            ))
+        except UnknownPartnerError as error:
+            raise ConfigError(str(error)) from None
+    _print_report(report, args.json)
+    return report.exit_status
+
+
+def _user() -> str:
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def _pull(args) -> int:
+    from etl.sources import pull_all
+
+    runtime = _runtime()
+    if args.partner and not runtime.program.has_partner(args.partner):
+        raise ConfigError(f"unknown partner {args.partner!r}")
+    outcome = pull_all(runtime, partner=args.partner)
+    if args.json:
+        print(json.dumps(outcome.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        for line in outcome.lines():
+            print(line)
+    return outcome.exit_status
+
+
+def _template(args) -> int:
+    from etl.contract import template_csv
+
+    text = template_csv()
+    if args.output:
+        args.output.write_text(text, encoding="utf-8", newline="")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _history(args) -> int:
+    from etl.history import submission_history
+
+    runtime = _runtime()
+    rows = submission_history(runtime.engine, partner=args.partner, limit=args.limit)
+    if args.json:
+        print(json.dumps(rows, indent=2, default=str))
+        return EXIT_OK
+    if not rows:
+        print("no files received yet")
+    for row in rows:
+        print(f"{row['id']:>6}  {row['received_at']:%Y-%m-%d %H:%M}  {row['partner']:<20} {row['status']:<17} "
+              f"{row['rows']:>7} rows  {row['months_label']:<17} {row['source']:<6} {row['file']}")
+    return EXIT_OK
+
+
+def _db_upgrade(args) -> int:
+    runtime = _runtime(upgrade=True)
+    from etl.db import safe_url
+
+    print(f"database {safe_url(runtime.settings.database_url)} is up to date; "
+          f"program {runtime.program.name!r} synced")
+    return EXIT_OK
+
+
+def _demo(args) -> int:
+    from etl.demo import load_demo
+
+    runtime = _runtime(upgrade=True)
+    progress = (lambda text: print(text, file=sys.stderr)) if sys.stderr.isatty() else None
+    reports = load_demo(runtime.engine, runtime.program, runtime.settings, progress=progress)
+    counts: dict[str, int] = {}
+    for report in reports:
+        counts[report.status] = counts.get(report.status, 0) + 1
+    done = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing new (already loaded)"
+    print(f"demo data (synthetic) for {runtime.program.name}: {done}")
+    return EXIT_OK

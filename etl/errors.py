@@ -1,0 +1,9 @@
+"""Exceptions for user mistakes that the command line turns into one clear line (exit status 2).
+
+Bad data in a partner file is never an exception: it is a report (see ``etl.report``).
+These are for bad settings and bad configuration, which stop the program before any file is read.
+"""
+
+
+class ConfigError(Exception):
+    """A setting or the program file is wrong; the message says which and how to fix it."""

@@ -1,0 +1,136 @@
+"""read -> validate -> archive -> load: the one function every front door calls.
+
+The command line, the pull job (folder inbox, HTTPS export) and the web upload all call
+``process_file`` and get the same ``FileReport``. With ``load=False`` it only checks the file
+and previews what a load would replace; it writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
+
+from etl import load as loader
+from etl.archive import archive_bytes, sha256_of
+from etl.contract import COUNT_COLUMNS
+from etl.db import session_factory
+from etl.models import Partner, Submission, utc_now
+from etl.program import Program
+from etl.read import read_table
+from etl.report import ALREADY_LOADED, INVALID, LOADED, REJECTED, VALID, FileReport, Issue
+from etl.validate import validate_table
+
+Progress = Callable[[str], None]
+
+
+class UnknownPartnerError(ValueError):
+    """The partner code is not in the program file."""
+
+
+@dataclass(frozen=True)
+class Intake:
+    """Where a file came from and who sent it."""
+
+    source: str  # upload, folder, url, cli, demo
+    received_by: str  # a login, or the job's name
+    received_at: dt.datetime | None = None  # default: now (the demo back-dates its files)
+
+
+def process_file(
+    engine: Engine,
+    program: Program,
+    *,
+    partner_code: str,
+    filename: str,
+    data: bytes,
+    intake: Intake,
+    archive_dir,
+    today: dt.date,
+    max_bytes: int,
+    load: bool = True,
+    progress: Progress | None = None,
+) -> FileReport:
+    """Validate one file for one partner and, if ``load``, archive it and load it in one transaction."""
+    if not program.has_partner(partner_code):
+        known = ", ".join(p.code for p in program.partners)
+        raise UnknownPartnerError(f"unknown partner {partner_code!r}; the program's partners are: {known}")
+    step = progress or (lambda _stage: None)
+    report = FileReport(file=filename, partner=partner_code, sha256=sha256_of(data), byte_size=len(data))
+    step("reading")
+    table = read_table(data, filename, max_bytes)
+    rows = None
+    if table.issues:
+        report.extend(table.issues)
+    else:
+        step("validating")
+        validation = validate_table(table.frame, program, partner_code, today)
+        report.extend(validation.issues, total=validation.issue_count)
+        rows = validation.rows
+        if rows is not None:
+            report.rows = len(rows)
+            report.months = sorted({m[:7] for m in rows["month"].unique()})
+            report.totals = {c: int(rows[c].sum()) for c in COUNT_COLUMNS}
+    if not load:
+        report.status = VALID if report.valid else INVALID
+        if report.valid:
+            with session_factory(engine)() as session:
+                partner_id = session.scalar(select(Partner.id).where(Partner.code == partner_code))
+                report.replaced = loader.totals_by_month(session, partner_id, report.months)
+        return report
+
+    too_large = any(i.code == "file-too-large" for i in report.errors)
+    if not too_large:  # a file over the limit is refused before anything, archive included
+        step("archiving")
+        archive_bytes(archive_dir, data)
+    step("loading" if report.valid else "recording")
+    try:
+        _record(engine, report, rows, intake)
+    except IntegrityError as error:
+        report = _conflict(engine, report, intake, error)
+    step("done")
+    return report
+
+
+def _record(engine: Engine, report: FileReport, rows, intake: Intake) -> None:
+    with session_factory(engine).begin() as session:
+        # Locking the partner's row serialises that partner's loads (PostgreSQL); SQLite's
+        # BEGIN IMMEDIATE already serialises every writer.
+        partner = session.scalars(
+            select(Partner).where(Partner.code == report.partner).with_for_update()).one()
+        submission = Submission(
+            partner_id=partner.id, source=intake.source, filename=report.file[:255], sha256=report.sha256,
+            byte_size=report.byte_size, received_at=intake.received_at or utc_now(),
+            received_by=intake.received_by[:100], status=REJECTED, row_count=report.rows,
+            months=json.dumps(report.months),
+        )
+        session.add(submission)
+        session.flush()
+        report.submission_id = submission.id
+        if not report.valid:
+            report.status = REJECTED
+        elif loader.rows_equal(loader.current_rows(session, partner.id, report.months), rows):
+            report.status = ALREADY_LOADED
+        else:
+            report.replaced = loader.totals_by_month(session, partner.id, report.months)
+            loader.replace_months(session, partner.id, submission.id, rows, report.months)
+            loader.update_superseded(session, partner.id, submission.id, report.months)
+            report.status = LOADED
+        submission.status = report.status
+        submission.report = json.dumps(report.to_dict(), ensure_ascii=False)
+
+
+def _conflict(engine: Engine, report: FileReport, intake: Intake, error: IntegrityError) -> FileReport:
+    """Rows another partner already holds (a county reassigned since): reject with a clear message."""
+    rejected = FileReport(file=report.file, partner=report.partner, sha256=report.sha256,
+                          byte_size=report.byte_size, rows=report.rows, months=report.months,
+                          totals=report.totals)
+    rejected.add(Issue(None, "county", None, "conflict",
+                       "some county, month and referral type in this file is already reported by another "
+                       "partner (was a county moved between regions?); ask the state coordinator"))
+    _record(engine, rejected, None, intake)
+    return rejected

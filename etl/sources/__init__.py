@@ -1,0 +1,58 @@
+"""The pull job's inputs: each partner's inbox folder (and, in ``https``, its HTTPS export).
+
+``pull_all`` visits every configured source; a failing source is reported and does not stop
+the others. Every file goes through ``etl.pipeline.process_file``, like any other front door.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from etl.report import FileReport
+from etl.runtime import Runtime
+
+
+@dataclass
+class SourceResult:
+    partner: str
+    source: str  # "folder" or "url"
+    status: str  # "ok", "unchanged", "failed"
+    message: str = ""
+
+    def to_dict(self) -> dict:
+        return {"partner": self.partner, "source": self.source, "status": self.status, "message": self.message}
+
+
+@dataclass
+class PullOutcome:
+    files: list[FileReport] = field(default_factory=list)
+    sources: list[SourceResult] = field(default_factory=list)
+
+    @property
+    def exit_status(self) -> int:
+        failed = any(s.status == "failed" for s in self.sources)
+        return 1 if failed or any(not f.ok for f in self.files) else 0
+
+    def to_dict(self) -> dict:
+        return {"files": [f.to_dict() for f in self.files], "sources": [s.to_dict() for s in self.sources]}
+
+    def lines(self) -> list[str]:
+        lines = [f"{s.partner} {s.source}: {s.status}" + (f": {s.message}" if s.message else "")
+                 for s in self.sources]
+        for report in self.files:
+            lines.append(f"{report.partner}: {report.summary()}")
+            lines.extend(f"  {issue}" for issue in report.errors)
+        return lines or ["no sources configured"]
+
+
+def pull_all(runtime: Runtime, partner: str | None = None) -> PullOutcome:
+    """Pull every configured source (only ``partner``'s, if given)."""
+    from etl.sources.folder import pull_folder
+
+    outcome = PullOutcome()
+    for config in runtime.program.partners:
+        if partner and config.code != partner:
+            continue
+        if config.inbox:
+            pull_folder(runtime, config.code, outcome)
+    return outcome

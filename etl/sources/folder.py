@@ -1,0 +1,82 @@
+"""A partner's inbox folder: ``LEAD_DATA_DIR/inbox/<code>/``.
+
+Files are loaded in name order. A loaded (or already loaded) file is moved to
+``LEAD_DATA_DIR/processed/<code>/``; a rejected one stays in the inbox with its report beside it
+(``<name>.report.json``) and is not tried again until its content changes. Partners should copy a
+file in under a temporary name starting with '.' or ending in '.part' and rename it when complete.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+from etl.archive import sha256_of
+from etl.pipeline import Intake, process_file
+from etl.runtime import Runtime
+
+REPORT_SUFFIX = ".report.json"
+
+
+def _pending(inbox: Path) -> list[Path]:
+    files = []
+    for path in sorted(inbox.iterdir()):
+        name = path.name
+        if (not path.is_file() or path.is_symlink() or name.startswith(".")
+                or name.endswith((".part", ".tmp", REPORT_SUFFIX))):
+            continue
+        files.append(path)
+    return files
+
+
+def _already_rejected(path: Path, data: bytes) -> bool:
+    report = path.with_name(path.name + REPORT_SUFFIX)
+    if not report.exists():
+        return False
+    try:
+        return json.loads(report.read_text(encoding="utf-8")).get("sha256") == sha256_of(data)
+    except (OSError, ValueError):
+        return False
+
+
+def pull_folder(runtime: Runtime, code: str, outcome) -> None:
+    from etl.sources import SourceResult
+
+    settings = runtime.settings
+    inbox = settings.inbox_dir / code
+    processed = settings.data_dir / "processed" / code
+    try:
+        inbox.mkdir(parents=True, exist_ok=True)
+        pending = _pending(inbox)
+    except OSError as error:
+        outcome.sources.append(SourceResult(code, "folder", "failed", f"cannot read {inbox}: {error}"))
+        return
+    loaded = 0
+    for path in pending:
+        try:
+            size = path.stat().st_size
+            with path.open("rb") as handle:
+                data = handle.read(settings.max_file_bytes + 1 if size > settings.max_file_bytes else -1)
+        except OSError as error:
+            outcome.sources.append(SourceResult(code, "folder", "failed", f"cannot read {path.name}: {error}"))
+            continue
+        if _already_rejected(path, data):
+            continue
+        report = process_file(
+            runtime.engine, runtime.program, partner_code=code, filename=path.name, data=data,
+            intake=Intake(source="folder", received_by="pull:folder"), archive_dir=settings.archive_dir,
+            today=settings.today, max_bytes=settings.max_file_bytes,
+        )
+        outcome.files.append(report)
+        report_path = path.with_name(path.name + REPORT_SUFFIX)
+        if report.ok:
+            processed.mkdir(parents=True, exist_ok=True)
+            stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+            os.replace(path, processed / f"{stamp}_{path.name}")
+            report_path.unlink(missing_ok=True)
+            loaded += 1
+        else:
+            report_path.write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
+    outcome.sources.append(SourceResult(code, "folder", "ok", f"{len(pending)} file(s) found, {loaded} loaded"))

@@ -1,0 +1,40 @@
+"""Small helpers the tests share: partner files written the way partners write them."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from etl.contract import COLUMN_NAMES, COUNT_COLUMNS
+
+HEADER = ",".join(COLUMN_NAMES)
+
+
+def csv_bytes(rows: list[dict], header: list[str] | None = None, delimiter: str = ",",
+              encoding: str = "utf-8", newline: str = "\r\n") -> bytes:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=header or list(COLUMN_NAMES), delimiter=delimiter,
+                            lineterminator=newline, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+def row(month="2026-03", county="Kanawha", referral_type="arrest_diversion", referrals=4,
+        assessments_completed=3, enrolled=4, notes="") -> dict:
+    return {"month": month, "county": county, "referral_type": referral_type, "referrals": referrals,
+            "assessments_completed": assessments_completed, "enrolled": enrolled, "notes": notes}
+
+
+def prestera_month(month: str = "2026-03", base: int = 4) -> list[dict]:
+    """A complete month for the sample partner 'prestera' (Kanawha, Jackson, Wood; both pathways)."""
+    rows = []
+    for offset, county in enumerate(("Kanawha", "Jackson", "Wood")):
+        for pathway in ("arrest_diversion", "social_contact"):
+            n = base + offset
+            rows.append(row(month, county, pathway, n, n - 1, n))
+    return rows
+
+
+def totals(rows: list[dict]) -> dict[str, int]:
+    return {c: sum(int(r[c]) for r in rows) for c in COUNT_COLUMNS}

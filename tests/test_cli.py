@@ -1,0 +1,91 @@
+"""The command line: help that tells the truth, exit statuses, and no traceback for mistakes."""
+
+import json
+
+import pytest
+
+from etl.cli import build_parser, main
+from etl.contract import template_csv
+from tests.browser import run_etl
+from tests.conftest import environment
+from tests.helpers import csv_bytes, prestera_month, row
+
+COMMANDS = ["validate", "load", "pull", "template", "history", "db", "demo"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command, capsys):
+    with pytest.raises(SystemExit) as done:
+        main([command, "--help"])
+    assert done.value.code == 0
+    assert "usage: python -m etl " + command in capsys.readouterr().out
+
+
+def test_the_template_is_the_contracts(capsys, tmp_path):
+    assert main(["template"]) == 0
+    assert capsys.readouterr().out == template_csv()
+    assert main(["template", "--output", str(tmp_path / "t.csv")]) == 0
+    assert (tmp_path / "t.csv").read_bytes() == template_csv().encode("utf-8")
+
+
+@pytest.fixture
+def cli_env(runtime, monkeypatch, database_url, tmp_path):
+    for name, value in environment(database_url, tmp_path / "data").items():
+        monkeypatch.setenv(name, value)
+    return runtime
+
+
+def test_load_validate_and_history_exit_statuses(cli_env, tmp_path, capsys):
+    good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
+    good.write_bytes(csv_bytes(prestera_month()))
+    bad.write_bytes(csv_bytes([row(county="Kanawah")]))
+    assert main(["validate", "--partner", "prestera", str(good)]) == 0
+    assert main(["validate", "--partner", "prestera", str(good), str(bad)]) == 1
+    capsys.readouterr()
+    assert main(["load", "--partner", "prestera", str(good), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["files"][0]["status"] == "loaded"
+    assert set(report["files"][0]) >= {"file", "partner", "sha256", "status", "rows", "months", "totals",
+                                       "replaced", "errors"}
+    assert main(["load", "--partner", "prestera", str(good)]) == 0
+    assert "already loaded" in capsys.readouterr().out
+    assert main(["load", "--partner", "prestera", str(bad)]) == 1
+    assert "did you mean 'Kanawha'" in capsys.readouterr().out
+    assert main(["history", "--json"]) == 0
+    assert [r["status"] for r in json.loads(capsys.readouterr().out)] == ["rejected", "already_loaded", "loaded"]
+
+
+def test_usage_mistakes_exit_2_with_one_line(cli_env, tmp_path, capsys):
+    assert main(["load", "--partner", "nobody", str(tmp_path)]) == 2
+    assert main(["load", "--partner", "prestera", str(tmp_path / "missing.csv")]) == 2
+    assert "no such file" in capsys.readouterr().err
+    good = tmp_path / "good.csv"
+    good.write_bytes(csv_bytes(prestera_month()))
+    assert main(["load", "--partner", "nobody", str(good)]) == 2
+    assert "unknown partner 'nobody'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("env", "words"), [
+    ({"LEAD_DATABASE_URL": "not a url"}, "is not a database URL"),
+    ({"LEAD_DATABASE_URL": "mysql://x@y/z"}, "unsupported database"),
+    ({"LEAD_DATABASE_URL": "postgresql://postgres@127.0.0.1:1/nope"}, "cannot connect to database"),
+    ({"LEAD_PROGRAM_FILE": "/nonexistent/program.toml"}, "program file not found"),
+    ({"LEAD_TODAY": "yesterday"}, "LEAD_TODAY"),
+])
+def test_bad_settings_give_one_clear_line_and_no_traceback(env, words, tmp_path):
+    result = run_etl({"LEAD_DATA_DIR": str(tmp_path), **env}, "history")
+    assert result.returncode == 2
+    assert words in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_database_that_is_not_migrated_says_how_to_fix_it(tmp_path):
+    result = run_etl({"LEAD_DATA_DIR": str(tmp_path)}, "history")
+    assert result.returncode == 2
+    assert "run: python -m etl db upgrade" in result.stderr
+
+
+def test_the_parser_knows_every_documented_command():
+    parser = build_parser()
+    assert set(COMMANDS) <= set(parser._subparsers._group_actions[0].choices)
