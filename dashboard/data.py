@@ -58,6 +58,42 @@ def counties_by_partner(engine: Engine, viewer: Viewer) -> pd.DataFrame:
     return grouped.agg(counties=", ".join, county_count="count").reset_index()
 
 
+@dataclass(frozen=True)
+class FilterOptions:
+    """What the viewer may choose from: only its own partners, counties and months."""
+
+    months: list  # first-of-month dates with data, oldest first
+    partners: pd.DataFrame  # code, name, region
+    counties: pd.DataFrame  # fips, name, partner (code)
+
+
+def filter_options(engine: Engine, viewer: Viewer) -> FilterOptions:
+    partners_query = _scoped(select(Partner.code, Partner.name, Partner.region)
+                             .where(Partner.active.is_(True)).order_by(Partner.id), viewer, Partner.id)
+    counties_query = _scoped(
+        select(County.fips, County.name, Partner.code)
+        .join(PartnerCounty, PartnerCounty.county_fips == County.fips)
+        .join(Partner, Partner.id == PartnerCounty.partner_id)
+        .order_by(County.name), viewer, Partner.id)
+    months_query = _scoped(select(func.min(MonthlyCount.month), func.max(MonthlyCount.month)), viewer,
+                           MonthlyCount.partner_id)
+    with session_factory(engine)() as session:
+        partners = pd.DataFrame(session.execute(partners_query).all(), columns=["code", "name", "region"])
+        counties = pd.DataFrame(session.execute(counties_query).all(), columns=["fips", "name", "partner"])
+        first, last = session.execute(months_query).one()
+    return FilterOptions(months=_month_range(first, last), partners=partners, counties=counties)
+
+
+def _month_range(first, last) -> list:
+    if first is None or last is None:
+        return []
+    months, year, month = [], first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append(type(first)(year, month, 1))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
 def data_version(engine: Engine) -> tuple[int, int]:
     """Changes whenever a file is received or loaded: part of every cache key."""
     from etl.models import Submission
