@@ -5,6 +5,7 @@ Nothing here imports streamlit: pages call these through ``dashboard.cache``.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import pandas as pd
@@ -92,6 +93,28 @@ def _month_range(first, last) -> list:
         months.append(type(first)(year, month, 1))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return months
+
+
+def submissions(engine: Engine, viewer: Viewer, partner: str | None = None) -> pd.DataFrame:
+    """Every file received that the viewer may see, newest first (no report bodies, no bytes)."""
+    from etl.models import Submission
+
+    query = _scoped(
+        select(Submission.id, Partner.code, Partner.region, Submission.filename, Submission.source,
+               Submission.received_at, Submission.received_by, Submission.status, Submission.row_count,
+               Submission.months, Submission.sha256, Submission.byte_size)
+        .join(Partner, Partner.id == Submission.partner_id)
+        .order_by(Submission.received_at.desc(), Submission.id.desc()),
+        viewer, Partner.id)
+    if partner:
+        query = query.where(Partner.code == partner)
+    with session_factory(engine)() as session:
+        rows = session.execute(query).all()
+    frame = pd.DataFrame(rows, columns=["id", "partner", "region", "file", "source", "received_at", "received_by",
+                                        "status", "rows", "months", "sha256", "bytes"])
+    frame["months"] = frame["months"].map(json.loads)
+    frame["received_at"] = pd.to_datetime(frame["received_at"], utc=True)
+    return frame
 
 
 def data_version(engine: Engine) -> tuple[int, int]:

@@ -1,0 +1,94 @@
+"""Reporting completeness: for each partner and month, was the report received, and on time?
+
+A month's report is due by the program's ``report_due_day`` of the next month (end of that day,
+UTC). Pure pandas over the submissions table (``dashboard.data.submissions``): no streamlit.
+
+Cell statuses:
+- ``on_time`` / ``late``: the first accepted file covering the month arrived by / after the due date;
+- ``superseded``: accepted, then replaced by a later file (a correction); ``timeliness`` keeps
+  whether the first one was on time;
+- ``rejected``: files were sent for the month but every one was rejected;
+- ``missing``: nothing accepted and the due date has passed;
+- ``not_due``: nothing yet, and it is not due yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+ACCEPTED = ("loaded", "already_loaded", "superseded", "partly_superseded")
+STATUS_LABELS = {"on_time": "received on time", "late": "received late", "superseded": "corrected (superseded)",
+                 "rejected": "rejected", "missing": "missing", "not_due": "not due yet"}
+
+
+def due_date(month: dt.date, due_day: int) -> dt.datetime:
+    """The end of ``due_day`` in the month after ``month``, UTC."""
+    year, number = (month.year + 1, 1) if month.month == 12 else (month.year, month.month + 1)
+    return dt.datetime(year, number, due_day, tzinfo=dt.UTC) + dt.timedelta(days=1)
+
+
+def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    months, year, month = [], first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append(dt.date(year, month, 1))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def reporting_grid(submissions: pd.DataFrame, partners: list[str], months: list[dt.date], due_day: int,
+                   now: dt.datetime) -> pd.DataFrame:
+    """One row per partner and month: status, timeliness, due, first/last received, last submission id."""
+    by_cell: dict[tuple[str, str], list] = {}
+    for record in submissions.sort_values(["received_at", "id"]).itertuples(index=False):
+        for label in record.months:
+            by_cell.setdefault((record.partner, label), []).append(record)
+    rows = []
+    for partner in partners:
+        for month in months:
+            label = f"{month:%Y-%m}"
+            due = due_date(month, due_day)
+            received = by_cell.get((partner, label), [])
+            accepted = [r for r in received if r.status in ACCEPTED]
+            first = accepted[0] if accepted else None
+            timeliness = None
+            if first is not None:
+                timeliness = "on_time" if first.received_at.to_pydatetime() <= due else "late"
+                loads = [r for r in accepted if r.status != "already_loaded"]
+                status = "superseded" if len(loads) > 1 else timeliness
+            elif received:
+                status = "rejected"
+            else:
+                status = "missing" if now >= due else "not_due"
+            last = received[-1] if received else None
+            rows.append({
+                "partner": partner, "month": label, "status": status, "timeliness": timeliness,
+                "due": due, "first_received": first.received_at if first is not None else pd.NaT,
+                "last_received": last.received_at if last is not None else pd.NaT,
+                "last_submission_id": last.id if last is not None else None,
+            })
+    grid = pd.DataFrame(rows, columns=["partner", "month", "status", "timeliness", "due", "first_received",
+                                       "last_received", "last_submission_id"])
+    grid["last_submission_id"] = grid["last_submission_id"].astype("Int64")
+    return grid
+
+
+def last_complete_month(grid: pd.DataFrame) -> str | None:
+    """The latest month for which every partner in the grid has an accepted report."""
+    if grid.empty:
+        return None
+    accepted = grid["status"].isin(("on_time", "late", "superseded"))
+    complete = accepted.groupby(grid["month"]).all()
+    months = complete[complete].index
+    return str(max(months)) if len(months) else None
+
+
+def late_partners(grid: pd.DataFrame) -> list[str]:
+    """Partners whose report for the most recent month already due is missing (or only rejected)."""
+    due = grid[grid["status"] != "not_due"]
+    if due.empty:
+        return []
+    latest = due["month"].max()
+    overdue = due[(due["month"] == latest) & due["status"].isin(("missing", "rejected"))]
+    return overdue["partner"].tolist()
