@@ -74,6 +74,32 @@ def build_parser() -> argparse.ArgumentParser:
                                description="Generate synthetic demo partner files for the program and load them "
                                            "through the pipeline. Refuses a database it did not create.")
     demo.set_defaults(handler=_demo)
+
+    users = commands.add_parser("users", help="manage dashboard accounts",
+                                description="Manage the accounts that sign in to the dashboard. Passwords are "
+                                            "read from the terminal (asked twice) or, when standard input is "
+                                            "not a terminal, from its first line; never from an argument.")
+    user_commands = users.add_subparsers(dest="users_command", metavar="ACTION", parser_class=_Parser,
+                                         required=True)
+    add = user_commands.add_parser("add", help="create an account", description="Create an account.")
+    add.add_argument("login")
+    add.add_argument("--name", required=True, help="display name")
+    add.add_argument("--role", required=True, choices=["coordinator", "partner", "leadership"])
+    add.add_argument("--partner", metavar="CODE", help="the partner of a partner account")
+    add.add_argument("--email", help="e-mail (used to match single sign-on)")
+    add.add_argument("--no-password", action="store_true", help="single sign-on only: no local password")
+    add.set_defaults(handler=_users_add)
+    listing = user_commands.add_parser("list", help="list accounts", description="List accounts.")
+    listing.add_argument("--json", action="store_true", help="print as JSON")
+    listing.set_defaults(handler=_users_list)
+    deactivate = user_commands.add_parser("deactivate", help="stop an account from signing in",
+                                          description="Stop an account from signing in (it is kept).")
+    deactivate.add_argument("login")
+    deactivate.set_defaults(handler=_users_deactivate)
+    password = user_commands.add_parser("set-password", help="set a new password (and unlock)",
+                                        description="Set a new password for an account and clear its lock.")
+    password.add_argument("login")
+    password.set_defaults(handler=_users_set_password)
     return parser
 
 
@@ -229,14 +255,88 @@ def _db_upgrade(args) -> int:
 
 
 def _demo(args) -> int:
-    from etl.demo import load_demo
+    from etl.demo import DEMO_PASSWORD, create_demo_accounts, demo_accounts, load_demo
 
     runtime = _runtime(upgrade=True)
     progress = (lambda text: print(text, file=sys.stderr)) if sys.stderr.isatty() else None
     reports = load_demo(runtime.engine, runtime.program, runtime.settings, progress=progress)
+    create_demo_accounts(runtime.engine, runtime.program)
     counts: dict[str, int] = {}
     for report in reports:
         counts[report.status] = counts.get(report.status, 0) + 1
     done = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing new (already loaded)"
     print(f"demo data (synthetic) for {runtime.program.name}: {done}")
+    print(f"demo accounts (this demo database only), password {DEMO_PASSWORD}:")
+    for login, _name, role, partner in demo_accounts(runtime.program):
+        print(f"  {login:<18} {role}" + (f" ({partner})" if partner else ""))
+    return EXIT_OK
+
+
+def _read_password() -> str:
+    import getpass
+
+    if sys.stdin.isatty():
+        first = getpass.getpass("New password (at least 12 characters): ")
+        if getpass.getpass("Again: ") != first:
+            raise ConfigError("the two passwords differ")
+        return first
+    line = sys.stdin.readline()
+    if not line:
+        raise ConfigError("no password on standard input")
+    return line.rstrip("\r\n")
+
+
+def _account_error(error: Exception) -> ConfigError:
+    return ConfigError(str(error))
+
+
+def _users_add(args) -> int:
+    from etl.users import AccountError, add_user
+
+    runtime = _runtime()
+    password = None if args.no_password else _read_password()
+    try:
+        account = add_user(runtime.engine, login=args.login, display_name=args.name, role=args.role,
+                           password=password, partner_code=args.partner, email=args.email)
+    except AccountError as error:
+        raise _account_error(error) from None
+    print(f"created {account.login} ({account.role})")
+    return EXIT_OK
+
+
+def _users_list(args) -> int:
+    from etl.users import list_accounts
+
+    accounts = list_accounts(_runtime().engine)
+    if args.json:
+        print(json.dumps([a.__dict__ for a in accounts], indent=2, default=str))
+        return EXIT_OK
+    for a in accounts:
+        state = "active" if a.active else "inactive"
+        print(f"{a.login:<24} {a.role:<12} {a.partner_code or '-':<20} {state:<8} {a.display_name}")
+    if not accounts:
+        print("no accounts yet: python -m etl users add LOGIN --name NAME --role coordinator")
+    return EXIT_OK
+
+
+def _users_deactivate(args) -> int:
+    from etl.users import AccountError, set_active
+
+    try:
+        set_active(_runtime().engine, args.login, False)
+    except AccountError as error:
+        raise _account_error(error) from None
+    print(f"deactivated {args.login}")
+    return EXIT_OK
+
+
+def _users_set_password(args) -> int:
+    from etl.users import AccountError, set_password
+
+    runtime = _runtime()
+    try:
+        set_password(runtime.engine, args.login, _read_password())
+    except AccountError as error:
+        raise _account_error(error) from None
+    print(f"password set for {args.login}")
     return EXIT_OK

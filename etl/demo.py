@@ -29,6 +29,9 @@ from etl.settings import Settings
 DEMO_MONTHS = 24
 DEMO_MARK = "demo_database"
 DEMO_NOTE = "SYNTHETIC demo data"
+# Printed by `python -m etl demo` and shown on the sign-in page only while the demo database is in use.
+DEMO_PASSWORD = "lead-demo-2026"  # noqa: S105 (a published demo credential, not a secret)
+DEMO_PARTNER = "prestera"
 
 
 @dataclass(frozen=True)
@@ -159,3 +162,27 @@ def load_demo(engine: Engine, program: Program, settings: Settings, progress=Non
             archive_dir=settings.archive_dir, today=settings.today, max_bytes=settings.max_file_bytes,
         ))
     return reports
+
+
+def demo_accounts(program: Program) -> list[tuple[str, str, str, str | None]]:
+    """(login, display name, role, partner) of the three demo accounts."""
+    partner = DEMO_PARTNER if program.has_partner(DEMO_PARTNER) else program.partners[0].code
+    return [
+        ("demo-coordinator", "Demo coordinator", "coordinator", None),
+        ("demo-partner", f"Demo partner ({program.partner(partner).name})", "partner", partner),
+        ("demo-leadership", "Demo leadership", "leadership", None),
+    ]
+
+
+def create_demo_accounts(engine: Engine, program: Program) -> list[str]:
+    """One account of each role, password DEMO_PASSWORD; only on the demo's own database."""
+    from etl.users import add_user, get_account
+
+    claim_database(engine)
+    created = []
+    for login, name, role, partner in demo_accounts(program):
+        if get_account(engine, login) is None:
+            add_user(engine, login=login, display_name=name, role=role, partner_code=partner,
+                     password=DEMO_PASSWORD)
+            created.append(login)
+    return created

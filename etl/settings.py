@@ -8,6 +8,7 @@ All settings are optional:
 ``LEAD_DATA_DIR``      archive, inboxes and caches (default: ``data/`` in the project).
 ``LEAD_TODAY``         fixes "today" as ``YYYY-MM-DD`` (tests and replays).
 ``LEAD_MAX_FILE_MB``   largest file the command line and the pull job accept (default 200).
+``LEAD_SESSION_IDLE_MINUTES``  a dashboard session ends after this long without use (default 30).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PROGRAM_FILE = PROJECT_ROOT / "programs" / "west_virginia.toml"
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_MAX_FILE_MB = 200
+DEFAULT_SESSION_IDLE_MINUTES = 30
 # The web upload's limit is a product decision, not a setting: a partner's month is ~35 rows,
 # ten years of backfill ~150 KB, so 5 MB leaves ample room and refuses accidents early.
 UPLOAD_MAX_BYTES = 5 * 1024 * 1024
@@ -34,6 +36,7 @@ SETTING_NAMES = (
     "LEAD_DATA_DIR",
     "LEAD_TODAY",
     "LEAD_MAX_FILE_MB",
+    "LEAD_SESSION_IDLE_MINUTES",
 )
 
 
@@ -44,6 +47,7 @@ class Settings:
     data_dir: Path
     today: dt.date
     max_file_bytes: int
+    session_idle_minutes: int = DEFAULT_SESSION_IDLE_MINUTES
 
     @property
     def archive_dir(self) -> Path:
@@ -69,7 +73,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         program_file=program_file,
         data_dir=data_dir,
         today=_parse_today(env.get("LEAD_TODAY")),
-        max_file_bytes=_parse_max_mb(env.get("LEAD_MAX_FILE_MB")) * 1024 * 1024,
+        max_file_bytes=_positive(env, "LEAD_MAX_FILE_MB", DEFAULT_MAX_FILE_MB, "megabytes") * 1024 * 1024,
+        session_idle_minutes=_positive(env, "LEAD_SESSION_IDLE_MINUTES", DEFAULT_SESSION_IDLE_MINUTES, "minutes"),
     )
 
 
@@ -82,13 +87,14 @@ def _parse_today(value: str | None) -> dt.date:
         raise ConfigError(f"LEAD_TODAY={value!r} is not a date; use YYYY-MM-DD, e.g. 2026-03-31") from None
 
 
-def _parse_max_mb(value: str | None) -> int:
+def _positive(env: Mapping[str, str], name: str, default: int, unit: str) -> int:
+    value = env.get(name)
     if not value:
-        return DEFAULT_MAX_FILE_MB
+        return default
     try:
-        megabytes = int(value)
+        number = int(value)
     except ValueError:
-        megabytes = 0
-    if megabytes <= 0:
-        raise ConfigError(f"LEAD_MAX_FILE_MB={value!r} must be a whole number of megabytes above 0")
-    return megabytes
+        number = 0
+    if number <= 0:
+        raise ConfigError(f"{name}={value!r} must be a whole number of {unit} above 0")
+    return number

@@ -1,39 +1,33 @@
 """The app's pages under streamlit.testing (no browser), on a real database."""
 
-import os
-
-import pytest
-from streamlit.testing.v1 import AppTest
-
-from etl.demo import load_demo
-from tests.conftest import ROOT, environment
+from dashboard.data import referral_totals
+from dashboard.viewer import Viewer
+from tests.apptest import app, ensure_account
 
 
-@pytest.fixture
-def app_env(runtime, monkeypatch, database_url, tmp_path):
-    for name, value in environment(database_url, tmp_path / "data").items():
-        monkeypatch.setenv(name, value)
-    from dashboard import cache
-
-    cache.runtime.clear()
-    yield runtime
-    cache.runtime.clear()
-
-
-def test_the_home_page_shows_the_program_partners_and_total(app_env):
-    load_demo(app_env.engine, app_env.program, app_env.settings)
-    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60).run()
+def test_the_home_page_shows_the_program_partners_and_total(demo_env):
+    app_env = demo_env
+    ensure_account(app_env.engine, "coord", "coordinator")
+    at = app("coord").run()
     assert not at.exception
     assert at.title[0].value == "West Virginia LEAD"
     metrics = {m.label: m.value for m in at.metric}
-    from dashboard.data import referral_totals
-    from dashboard.viewer import Viewer
-
     expected = referral_totals(app_env.engine, Viewer("t", "coordinator")).referrals
     assert metrics["Referrals loaded"] == f"{expected:,}"
     assert metrics["Counties in the program"] == "17"
     assert "synthetic" in at.warning[0].value
-    assert os.environ["LEAD_DATA_DIR"].endswith("data")
+
+
+def test_a_partner_home_page_counts_only_its_region(demo_env):
+    app_env = demo_env
+    ensure_account(app_env.engine, "pres", "partner", "prestera")
+    at = app("pres").run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    own = referral_totals(app_env.engine, Viewer("t", "partner", "prestera")).referrals
+    assert metrics["Referrals loaded"] == f"{own:,}"
+    assert metrics["Counties in the program"] == "3"
+    assert "Seneca" not in at.table[0].value.to_string()
 
 
 def test_a_bad_setting_shows_one_clear_message(monkeypatch, tmp_path):
@@ -41,7 +35,7 @@ def test_a_bad_setting_shows_one_clear_message(monkeypatch, tmp_path):
     from dashboard import cache
 
     cache.runtime.clear()
-    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60).run()
+    at = app().run()
     assert not at.exception
     assert "program file not found" in at.error[0].value
     cache.runtime.clear()
