@@ -32,6 +32,7 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/home.py", "Home", ":material/home:", EVERYONE, default=True),
+    PageSpec("pages/users.py", "Accounts", ":material/group:", COORDINATORS, section="Administration"),
 )
 
 
