@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from etl.demo import DEMO_PASSWORD
 from tests.browser import chromium, run_etl, screenshot, streamlit_server
 from tests.conftest import TODAY
 
@@ -38,13 +39,22 @@ def referrals_in_demo_files(demo_dir: Path) -> int:
     return total
 
 
+def sign_in(page, url: str, login: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the real form, as a person would."""
+    page.goto(url)
+    page.get_by_label("Login", exact=True).fill(login)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_text("Signed in as").wait_for(timeout=30_000)
+
+
 def test_the_home_page_shows_the_program_and_the_total_of_the_demo_files(demo_site):
     url, data_dir = demo_site
     expected = referrals_in_demo_files(data_dir / "demo")
     assert expected > 0
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(url)
+        sign_in(page, url, "demo-coordinator")
         page.get_by_text("West Virginia LEAD").first.wait_for(timeout=30_000)
         metric = page.locator('[data-testid="stMetric"]').filter(has_text="Referrals loaded")
         metric.wait_for(timeout=30_000)
@@ -53,3 +63,46 @@ def test_the_home_page_shows_the_program_and_the_total_of_the_demo_files(demo_si
         assert page.locator('[data-testid="stException"]').count() == 0
         screenshot(page, "home")
     assert int(shown.replace(",", "")) == expected
+
+
+def test_a_visitor_gets_the_sign_in_page_on_every_url(demo_site):
+    url, _ = demo_site
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        for path in ("/", "/home", "/users", "/no-such-page"):
+            page.goto(url + path)
+            page.get_by_label("Password", exact=True).wait_for(timeout=30_000)
+            assert page.locator('[data-testid="stMetric"]').count() == 0
+            assert "Referrals loaded" not in page.content()
+        screenshot(page, "sign-in")
+
+
+def test_a_wrong_password_in_the_browser_shows_the_same_message_as_a_wrong_login(demo_site):
+    url, _ = demo_site
+    messages = []
+    with chromium() as browser:
+        for login in ("demo-partner", "nobody-at-all"):
+            page = browser.new_page()
+            page.goto(url)
+            page.get_by_label("Login", exact=True).fill(login)
+            page.get_by_label("Password", exact=True).fill("not the password")
+            page.get_by_role("button", name="Sign in", exact=True).click()
+            alert = page.locator('[data-testid="stAlertContentError"]')
+            alert.wait_for(timeout=30_000)
+            messages.append(alert.inner_text())
+    assert messages[0] == messages[1]
+    assert "Sign-in failed" in messages[0]
+
+
+def test_a_partner_signs_in_and_sees_only_its_region(demo_site):
+    url, _ = demo_site
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        sign_in(page, url, "demo-partner")
+        page.get_by_text("Prestera Center").first.wait_for(timeout=30_000)
+        assert page.get_by_text("Seneca Health Services").count() == 0
+        nav = page.locator('[data-testid="stSidebar"]').inner_text()
+        assert "Accounts" not in nav
+        screenshot(page, "home-partner")
+        page.get_by_role("button", name="Sign out").click()
+        page.get_by_label("Password", exact=True).wait_for(timeout=30_000)
