@@ -1,0 +1,69 @@
+"""Every page for every role (coordinator, each partner, leadership, nobody) on the demo data.
+
+A partner's pages must not name another region's counties or partners (nor their files, whose
+names carry the partner code); pages outside a role are not in its navigation and refuse to
+render when run directly; a visitor sees only the sign-in page.
+"""
+
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.access import PAGES
+from dashboard.viewer import COORDINATOR, LEADERSHIP, PARTNER
+from etl.program import load_program
+from tests.apptest import app, ensure_account, texts
+from tests.conftest import ROOT
+
+PROGRAM = load_program(ROOT / "programs" / "west_virginia.toml")
+PARTNERS = [p.code for p in PROGRAM.partners]
+VIEWERS = [("coordinator", COORDINATOR, None), ("leadership", LEADERSHIP, None)] + [
+    (f"partner-{code}", PARTNER, code) for code in PARTNERS]
+
+
+def foreign_words(code: str) -> list[str]:
+    """What a partner's pages must never show: other regions' counties, partners, codes."""
+    words = []
+    for partner in PROGRAM.partners:
+        if partner.code == code:
+            continue
+        words += [PROGRAM.county(f).name for f in partner.counties]
+        words += [partner.name, partner.region, partner.code]
+    return words
+
+
+def open_page(login: str, path: str) -> AppTest:
+    at = app(login).run()
+    if path != "pages/home.py":
+        at.switch_page(path).run()
+    return at
+
+
+@pytest.mark.parametrize(("login", "role", "partner"), VIEWERS, ids=[v[0] for v in VIEWERS])
+def test_each_role_sees_its_pages_and_nothing_of_other_regions(demo_env, login, role, partner):
+    ensure_account(demo_env.engine, login, role, partner)
+    for spec in PAGES:
+        if role not in spec.roles:
+            with pytest.raises(ValueError, match="Could not find a navigation page"):
+                open_page(login, spec.path)
+            direct = AppTest.from_file(str(ROOT / "dashboard" / spec.path), default_timeout=90)
+            direct.session_state["auth"] = app(login).session_state["auth"]
+            direct.run()
+            assert not direct.metric and not direct.dataframe and not direct.table, spec.path
+            continue
+        at = open_page(login, spec.path)
+        assert not at.exception, (spec.path, [e.value for e in at.exception])
+        if partner:
+            shown = texts(at)
+            leaked = [w for w in foreign_words(partner) if re.search(rf"\b{re.escape(w)}\b", shown)]
+            assert not leaked, (spec.path, leaked)
+
+
+def test_a_visitor_gets_only_the_sign_in_page(demo_env):
+    at = app().run()
+    assert [t.label for t in at.text_input] == ["Login", "Password"]
+    assert not at.metric and not at.dataframe
+    for spec in PAGES:
+        direct = AppTest.from_file(str(ROOT / "dashboard" / spec.path), default_timeout=90).run()
+        assert not direct.metric and not direct.dataframe and not direct.table, spec.path
