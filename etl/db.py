@@ -88,6 +88,24 @@ def check_connection(engine: Engine) -> None:
         raise ConfigError(f"cannot connect to database {safe_url(str(engine.url))}: {reason}") from None
 
 
+# PostgreSQL SQLSTATEs of a transaction that lost a race and may simply be run again:
+# serialization_failure, deadlock_detected, lock_not_available.
+TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+
+
+def is_transient_conflict(error: exc.DBAPIError) -> bool:
+    """Did this error roll back a transaction only because another one was running at the same time?
+
+    Lost connections are not included: the pull job reports them and retries on its next run.
+    """
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate in TRANSIENT_SQLSTATES:
+        return True
+    message = str(error.orig).lower() if error.orig is not None else ""
+    return isinstance(error, exc.OperationalError) and ("database is locked" in message
+                                                         or "database is busy" in message)
+
+
 def session_factory(engine: Engine) -> sessionmaker:
     return _session_factory(engine)
 
