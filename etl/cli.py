@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+from sqlalchemy.exc import DBAPIError
+
 from etl.errors import ConfigError
 from etl.report import Report
 
@@ -88,6 +90,12 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args)
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except DBAPIError as error:  # the database went away or refused mid-command: one line, not a traceback
+        from etl.db import error_reason
+
+        print(f"error: database error: {error_reason(error)}; the file being loaded was rolled back whole "
+              "(files before it stay loaded): run the command again", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
