@@ -104,8 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     except DBAPIError as error:  # the database went away or refused mid-command: one line, not a traceback
         from etl.db import error_reason
 
-        print(f"error: database error: {error_reason(error)}; the file being loaded was rolled back whole "
-              "(files before it stay loaded): run the command again", file=sys.stderr)
+        print(f"error: database error: {error_reason(error)}; nothing was half-written (a file being loaded "
+              "is rolled back whole): run the command again", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
