@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from etl import load as loader
 from etl.archive import archive_bytes, sha256_of
 from etl.contract import COUNT_COLUMNS
-from etl.db import is_transient_conflict, session_factory
+from etl.db import error_reason, is_transient_conflict, session_factory
 from etl.models import Partner, Submission, utc_now
 from etl.program import Program
 from etl.read import read_table
@@ -116,7 +116,7 @@ def _with_retry(record: Callable[[], None], filename: str) -> None:
                 raise
             pause = RETRY_PAUSE_SECONDS * 2 ** (attempt - 1) * (1 + random.random())
             log.warning("%s: transient database conflict (%s); trying again in %.1f s",
-                        filename, str(error.orig).strip().splitlines()[0] if error.orig else error, pause)
+                        filename, error_reason(error), pause)
             time.sleep(pause)
 
 

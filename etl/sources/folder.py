@@ -2,8 +2,10 @@
 
 Files are loaded in name order. A loaded (or already loaded) file is moved to
 ``LEAD_DATA_DIR/processed/<code>/``; a rejected one stays in the inbox with its report beside it
-(``<name>.report.json``) and is not tried again until its content changes. Partners should copy a
-file in under a temporary name starting with '.' or ending in '.part' and rename it when complete.
+(``<name>.report.json``) and is not tried again until its content changes. A file that could not
+be loaded because the database was unavailable stays in the inbox with no report: the next pull
+tries it again. Partners should copy a file in under a temporary name starting with '.' or ending
+in '.part' and rename it when complete.
 """
 
 from __future__ import annotations
