@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+from sqlalchemy.exc import DBAPIError
+
 from etl.errors import ConfigError
 from etl.report import Report
 
@@ -70,6 +72,16 @@ def build_parser() -> argparse.ArgumentParser:
                                                  "version and sync the program file into it.")
     upgrade.set_defaults(handler=_db_upgrade)
 
+    backup = commands.add_parser(
+        "backup", help="write a consistent copy of the database (safe while loads run)",
+        description="Write a consistent copy of the database while loads keep running. SQLite: the online "
+                    "backup API, checked with PRAGMA quick_check. PostgreSQL: pg_dump --format=custom (restore "
+                    "with pg_restore); without pg_dump, prints the command to run and exits 2. The file appears "
+                    "under its name only when complete. See docs/operations.md.")
+    backup.add_argument("--output", "-o", type=Path, metavar="FILE",
+                        help="where to write it (default: LEAD_DATA_DIR/backups/lead-<UTC time>.db or .dump)")
+    backup.set_defaults(handler=_backup)
+
     demo = commands.add_parser("demo", help="generate and load the synthetic demo data",
                                description="Generate synthetic demo partner files for the program and load them "
                                            "through the pipeline. Refuses a database it did not create.")
@@ -114,6 +126,12 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args)
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except DBAPIError as error:  # the database went away or refused mid-command: one line, not a traceback
+        from etl.db import error_reason
+
+        print(f"error: database error: {error_reason(error)}; nothing was half-written (a file being loaded "
+              "is rolled back whole): run the command again", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -251,6 +269,16 @@ def _db_upgrade(args) -> int:
 
     print(f"database {safe_url(runtime.settings.database_url)} is up to date; "
           f"program {runtime.program.name!r} synced")
+    return EXIT_OK
+
+
+def _backup(args) -> int:
+    from etl.backup import backup_database
+    from etl.settings import load_settings
+
+    # Settings only: a backup must work even when the program file is broken or the schema is old.
+    result = backup_database(load_settings(), args.output)
+    print(result.summary())
     return EXIT_OK
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import Engine, MetaData, create_engine, event, exc, make_url, text
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 
-from etl.errors import ConfigError
+from etl.errors import ConfigError, DatabaseUnavailableError
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -78,14 +78,38 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def error_reason(error: exc.DBAPIError) -> str:
+    """The driver's first line: what went wrong, without SQL, parameters or a traceback."""
+    text_ = str(error.orig) if error.orig is not None else str(error)
+    return (text_.strip().splitlines() or ["unknown database error"])[0]
+
+
 def check_connection(engine: Engine) -> None:
-    """Connect once; raise ConfigError with a one-line reason if the database cannot be reached."""
+    """Connect once; raise DatabaseUnavailableError (a ConfigError) with a one-line reason if that fails."""
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except exc.DBAPIError as error:
-        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-        raise ConfigError(f"cannot connect to database {safe_url(str(engine.url))}: {reason}") from None
+        raise DatabaseUnavailableError(
+            f"cannot connect to database {safe_url(str(engine.url))}: {error_reason(error)}") from None
+
+
+# PostgreSQL SQLSTATEs of a transaction that lost a race and may simply be run again:
+# serialization_failure, deadlock_detected, lock_not_available.
+TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+
+
+def is_transient_conflict(error: exc.DBAPIError) -> bool:
+    """Did this error roll back a transaction only because another one was running at the same time?
+
+    Lost connections are not included: the pull job reports them and retries on its next run.
+    """
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate in TRANSIENT_SQLSTATES:
+        return True
+    message = str(error.orig).lower() if error.orig is not None else ""
+    return isinstance(error, exc.OperationalError) and ("database is locked" in message
+                                                         or "database is busy" in message)
 
 
 def session_factory(engine: Engine) -> sessionmaker:

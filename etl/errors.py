@@ -7,3 +7,7 @@ These are for bad settings and bad configuration, which stop the program before 
 
 class ConfigError(Exception):
     """A setting or the program file is wrong; the message says which and how to fix it."""
+
+
+class DatabaseUnavailableError(ConfigError):
+    """The database cannot be reached right now (down, restarting, network): usually temporary."""

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from etl import load as loader
 from etl.archive import archive_bytes, sha256_of
 from etl.contract import COUNT_COLUMNS
-from etl.db import session_factory
+from etl.db import error_reason, is_transient_conflict, session_factory
 from etl.models import Partner, Submission, utc_now
 from etl.program import Program
 from etl.read import read_table
@@ -26,6 +29,12 @@ from etl.report import ALREADY_LOADED, INVALID, LOADED, REJECTED, VALID, FileRep
 from etl.validate import validate_table
 
 Progress = Callable[[str], None]
+log = logging.getLogger(__name__)
+# A load that loses a race (SQLite still locked after its busy timeout, a PostgreSQL deadlock or
+# serialisation failure) is rolled back whole, so trying it again is safe; a few tries with a
+# growing, jittered pause turn those races into a wait instead of an error the partner cannot act on.
+LOAD_ATTEMPTS = 4
+RETRY_PAUSE_SECONDS = 0.25
 
 
 class UnknownPartnerError(ValueError):
@@ -89,14 +98,30 @@ def process_file(
         archive_bytes(archive_dir, data)
     step("loading" if report.valid else "recording")
     try:
-        _record(engine, report, rows, intake)
+        _with_retry(lambda: _record(engine, report, rows, intake), report.file)
     except IntegrityError as error:
         report = _conflict(engine, report, intake, error)
     step("done")
     return report
 
 
+def _with_retry(record: Callable[[], None], filename: str) -> None:
+    """Run one load transaction, again after a transient conflict (it rolled back whole)."""
+    for attempt in range(1, LOAD_ATTEMPTS + 1):
+        try:
+            record()
+            return
+        except DBAPIError as error:
+            if isinstance(error, IntegrityError) or attempt == LOAD_ATTEMPTS or not is_transient_conflict(error):
+                raise
+            pause = RETRY_PAUSE_SECONDS * 2 ** (attempt - 1) * (1 + random.random())
+            log.warning("%s: transient database conflict (%s); trying again in %.1f s",
+                        filename, error_reason(error), pause)
+            time.sleep(pause)
+
+
 def _record(engine: Engine, report: FileReport, rows, intake: Intake) -> None:
+    report.replaced = {}  # a retried attempt starts from what the database holds now
     with session_factory(engine).begin() as session:
         # Locking the partner's row serialises that partner's loads (PostgreSQL); SQLite's
         # BEGIN IMMEDIATE already serialises every writer.
@@ -132,5 +157,5 @@ def _conflict(engine: Engine, report: FileReport, intake: Intake, error: Integri
     rejected.add(Issue(None, "county", None, "conflict",
                        "some county, month and referral type in this file is already reported by another "
                        "partner (was a county moved between regions?); ask the state coordinator"))
-    _record(engine, rejected, None, intake)
+    _with_retry(lambda: _record(engine, rejected, None, intake), report.file)
     return rejected

@@ -2,8 +2,10 @@
 
 Files are loaded in name order. A loaded (or already loaded) file is moved to
 ``LEAD_DATA_DIR/processed/<code>/``; a rejected one stays in the inbox with its report beside it
-(``<name>.report.json``) and is not tried again until its content changes. Partners should copy a
-file in under a temporary name starting with '.' or ending in '.part' and rename it when complete.
+(``<name>.report.json``) and is not tried again until its content changes. A file that could not
+be loaded because the database was unavailable stays in the inbox with no report: the next pull
+tries it again. Partners should copy a file in under a temporary name starting with '.' or ending
+in '.part' and rename it when complete.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ import json
 import os
 from pathlib import Path
 
+from sqlalchemy.exc import DBAPIError
+
 from etl.archive import sha256_of
+from etl.db import error_reason
 from etl.pipeline import Intake, process_file
 from etl.runtime import Runtime
 
@@ -64,11 +69,20 @@ def pull_folder(runtime: Runtime, code: str, outcome) -> None:
             continue
         if _already_rejected(path, data):
             continue
-        report = process_file(
-            runtime.engine, runtime.program, partner_code=code, filename=path.name, data=data,
-            intake=Intake(source="folder", received_by="pull:folder"), archive_dir=settings.archive_dir,
-            today=settings.today, max_bytes=settings.max_file_bytes,
-        )
+        try:
+            report = process_file(
+                runtime.engine, runtime.program, partner_code=code, filename=path.name, data=data,
+                intake=Intake(source="folder", received_by="pull:folder"), archive_dir=settings.archive_dir,
+                today=settings.today, max_bytes=settings.max_file_bytes,
+            )
+        except DBAPIError as error:
+            # The database went away mid-file: its transaction rolled back whole, so the file is
+            # left where it is, with no report, and the next pull tries it again.
+            outcome.sources.append(SourceResult(
+                code, "folder", "failed",
+                f"{path.name}: database unavailable ({error_reason(error)}); nothing loaded from it, "
+                "left in the inbox for the next pull"))
+            continue
         outcome.files.append(report)
         report_path = path.with_name(path.name + REPORT_SUFFIX)
         if report.ok:
