@@ -28,6 +28,7 @@ _YYYY_MM_DD = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T][0-9:.]*)?")
 _MM_YYYY = re.compile(r"(\d{1,2})/(\d{4})")
 _MON_YYYY = re.compile(r"([A-Za-z]{3,9})\.?[ -](\d{4})")
 _THOUSANDS = re.compile(r"\d{1,3}([,.\s]\d{3})+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TOTAL = re.compile(r"(grand )?totals?:?|all counties|sum", re.IGNORECASE)
 
 
@@ -161,7 +162,13 @@ def validate_table(frame: pd.DataFrame, program: Program, partner_code: str, tod
         too_long = (notes.str.len() > MAX_NOTES_CHARS).fillna(False).to_numpy()
         issues.rows(too_long, frame, "notes", "notes-too-long",
                     lambda v, i: f"the note has {len(v):,} characters; at most {MAX_NOTES_CHARS} are allowed")
-        row_ok &= ~too_long
+        # Invisible control characters (NUL cannot even be stored in PostgreSQL text); tab and
+        # line breaks are ordinary text.
+        control = (notes.str.contains(_CONTROL, regex=True).fillna(False).to_numpy(dtype=bool) & ~too_long)
+        issues.rows(control, frame, "notes", "control-character",
+                    lambda v, i: "the note contains an invisible control character "
+                                 f"(code {ord(_CONTROL.search(v).group(0))}); remove it")
+        row_ok &= ~(too_long | control)
         out["notes"] = notes.astype(object).where(notes.notna(), None)
     else:
         out["notes"] = None
