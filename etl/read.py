@@ -41,6 +41,7 @@ _MAGIC = (
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PANDAS_LINE = re.compile(r"line (\d+)")
+_WIDE_ROW = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _FIRST_LINE = re.compile(r"[^\r\n]*")
 
 
@@ -141,8 +142,12 @@ def _read_csv(text: str) -> ReadResult:
         line = _PANDAS_LINE.search(str(exc))
         detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
         detail = detail.removeprefix("Error tokenizing data. C error: ")
+        if wide := _WIDE_ROW.search(detail):
+            detail = f"the row has {wide.group(3)} cells; the header has {wide.group(1)} columns"
+        else:
+            detail = f"the file cannot be read as {delimiter!r}-separated CSV: {detail}"
         return ReadResult(issues=[Issue(int(line.group(1)) if line else None, None, None, "unreadable-row",
-                                        f"the file cannot be read as {delimiter!r}-separated CSV: {detail}")])
+                                        detail)])
     if not isinstance(frame.index, pd.RangeIndex):
         # pandas turns the leading cells into an index when the first data row is wider than the header.
         return ReadResult(issues=[Issue(2, None, None, "unreadable-row",
@@ -156,7 +161,8 @@ def _read_csv(text: str) -> ReadResult:
 def _csv_header(text: str, delimiter: str) -> list[str] | None:
     """The first record, read the way a spreadsheet reads it (quotes may hold the delimiter)."""
     try:
-        return next(csv.reader(io.StringIO(text[: MAX_HEADER_CHARS * 2]), delimiter=delimiter), None)
+        # newline="": lines end at CR, LF or CRLF, as the csv module expects.
+        return next(csv.reader(io.StringIO(text[: MAX_HEADER_CHARS * 2], newline=""), delimiter=delimiter), None)
     except csv.Error:
         return None
 
