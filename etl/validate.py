@@ -60,12 +60,14 @@ class _Issues:
         positions = np.flatnonzero(mask)
         self.count += len(positions)
         room = MAX_ISSUES - len(self.items)
-        if room <= 0:
+        if room <= 0 or not len(positions):
             return
+        positions = positions[:room]
+        # Only the failing cells are taken out of the frame (a whole text column costs ~80 ms/1M rows).
         rows = frame[ROW_COLUMN].to_numpy()
-        values = frame[column].to_numpy() if column in frame.columns else None
-        for position in positions[:room]:
-            text = _cell_text(None if values is None else values[position])
+        values = frame[column].iloc[positions].to_numpy(dtype=object) if column in frame.columns else None
+        for k, position in enumerate(positions):
+            text = _cell_text(None if values is None else values[k])
             shown = None if text is None else shorten(text)
             self.items.append(Issue(int(rows[position]), column, shown, code, message(text, position)))
 
