@@ -25,7 +25,10 @@ MAX_HEADER_CHARS = 64 * 1024
 MAX_COLUMNS = 100
 # An .xlsx is a zip: refuse one that would inflate past this (a zip bomb renamed .xlsx).
 MAX_XLSX_UNCOMPRESSED = 200 * 1024 * 1024
-MAX_XLSX_RATIO = 200
+# Real workbooks inflate 5-20 times (a 1M-row contract sheet: about 8); a zip bomb, thousands of
+# times. Past 20 MB inflated, more than 100 times the file's size is refused before openpyxl runs.
+MAX_XLSX_RATIO = 100
+XLSX_RATIO_FLOOR = 20 * 1024 * 1024
 MAX_ROWS = 5_000_000
 ROW_COLUMN = "_row"  # Excel row number of each data row (header = row 1)
 
@@ -173,7 +176,7 @@ def _read_xlsx(data: bytes) -> ReadResult:
         inflated = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError):
         return refuse("not-a-table", "the file is a damaged zip/.xlsx; open it in Excel and save it again")
-    if inflated > MAX_XLSX_UNCOMPRESSED or inflated > MAX_XLSX_RATIO * max(len(data), 1024 * 1024):
+    if inflated > MAX_XLSX_UNCOMPRESSED or (inflated > XLSX_RATIO_FLOOR and inflated > MAX_XLSX_RATIO * len(data)):
         return refuse("xlsx-too-large", f"the workbook would expand to {_size(inflated)}; "
                                         "save the sheet as CSV or split it")
     if "xl/workbook.xml" not in archive.namelist():

@@ -282,12 +282,17 @@ def _check_count(frame, name: str, issues: _Issues):
         blank = (text.isna() | (text == "")).to_numpy(dtype=bool)
         floats = pd.to_numeric(text.where(~blank), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
         not_number = np.isnan(floats) & ~blank
-    not_number |= ~np.isfinite(floats) & ~blank  # 'inf', 'NaN' typed as text
-    number = ~blank & ~not_number
+    infinite = ~np.isfinite(floats) & ~blank & ~not_number  # 'inf', 'NaN', or digits beyond float range
+    too_long = np.zeros(n, dtype=bool)
+    if infinite.any():  # rare: look at those cells only
+        where = np.flatnonzero(infinite)
+        too_long[where] = column.iloc[where].astype("string").str.strip().str.fullmatch(r"\d+").fillna(False)
+    not_number |= infinite & ~too_long
+    number = ~blank & ~not_number & ~too_long
     safe = np.where(number, floats, 0.0)
     fraction = number & (np.floor(safe) != safe)
     negative = number & ~fraction & (safe < 0)
-    too_big = number & ~fraction & (safe > MAX_COUNT)  # before the cast: int64 would wrap around
+    too_big = (number & ~fraction & (safe > MAX_COUNT)) | too_long  # before the cast: int64 would wrap around
     ok = ~(blank | not_number | fraction | negative | too_big)
     numbers = np.where(ok, safe, 0.0).astype("int64")
     label = name.replace("_", " ")

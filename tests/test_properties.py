@@ -133,9 +133,9 @@ def database_totals(runtime, months: list[dt.date]) -> dict[str, int]:
             select(*(func.coalesce(func.sum(getattr(MonthlyCount, c)), 0) for c in COUNT_COLUMNS))
             .join(Partner, Partner.id == MonthlyCount.partner_id)
             .where(Partner.code == "prestera", MonthlyCount.month.in_(months))).one()
-        stored = sorted((n for n in session.scalars(
+        stored = sorted(n for n in session.scalars(
             select(MonthlyCount.notes).join(Partner, Partner.id == MonthlyCount.partner_id)
-            .where(Partner.code == "prestera", MonthlyCount.month.in_(months))) if n is not None))
+            .where(Partner.code == "prestera", MonthlyCount.month.in_(months))) if n is not None)
     return {**dict(zip(COUNT_COLUMNS, map(int, sums), strict=True)), "notes": stored}
 
 
