@@ -189,7 +189,9 @@ def _read_xlsx(data: bytes) -> ReadResult:
         rows = []
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             if len(values) > MAX_COLUMNS:
-                values = values[:MAX_COLUMNS + 1]
+                # Keep the row small, but remember a value far to the right (Excel has 16,384 columns).
+                beyond = any(c not in (None, "") for c in values[MAX_COLUMNS:])
+                values = values[:MAX_COLUMNS] + (f"column {MAX_COLUMNS + 1} or beyond" if beyond else None,)
             rows.append((number, values))
             if len(rows) > MAX_ROWS + 1:
                 return refuse("too-many-rows", f"the sheet has more than {MAX_ROWS:,} rows")

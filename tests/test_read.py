@@ -218,3 +218,16 @@ def test_an_unclosed_quote_is_reported_not_a_crash():
                         TEST_MAX_BYTES).issues
     assert [i.code for i in issues] == ["unreadable-row"]
     assert "EOF inside string" in issues[0].message
+
+
+def test_xlsx_value_far_right_of_the_header_is_reported():
+    rows = [HEADER.split(","), ["2026-03", "Kanawha", "arrest", 1, 1, 1], [None] * 5000 + ["far away"]]
+    result = read_table(workbook_bytes({"Sheet": rows}), "x.xlsx", TEST_MAX_BYTES)
+    assert [(i.row, i.code) for i in result.issues] == [(3, "unreadable-row")]
+
+
+def test_xlsx_header_wider_than_the_limit_is_refused():
+    result = read_table(workbook_bytes({"Sheet": [[f"c{i}" for i in range(300)]]}), "x.xlsx", TEST_MAX_BYTES)
+    assert [(i.code, i.message) for i in result.issues] == [
+        ("too-many-columns", "the header has more than 100 columns; the contract has 7: "
+                             "month,county,referral_type,referrals,assessments_completed,enrolled,notes")]
