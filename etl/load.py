@@ -86,7 +86,9 @@ def replace_months(session: Session, partner_id: int, submission_id: int, rows: 
 def _copy_postgresql(connection, partner_id: int, submission_id: int, frame: pd.DataFrame) -> None:
     buffer = io.StringIO()
     frame = frame.assign(partner_id=partner_id, submission_id=submission_id)
-    frame.loc[:, list(INSERT_COLUMNS)].to_csv(buffer, header=False, index=False)
+    # CRLF rows: the csv module then quotes a cell holding a lone CR or LF, which COPY would
+    # otherwise take for the end of the row (a note of one CR failed with "missing data for column").
+    frame.loc[:, list(INSERT_COLUMNS)].to_csv(buffer, header=False, index=False, lineterminator="\r\n")
     driver = connection.connection.driver_connection
     statement = f"COPY monthly_count ({', '.join(INSERT_COLUMNS)}) FROM STDIN (FORMAT csv)"
     with driver.cursor() as cursor, cursor.copy(statement) as copy:

@@ -44,7 +44,7 @@ def resolve_pathway(text: str) -> str | None:
 
 def suggest(text: str, choices: list[str]) -> str | None:
     """The closest of ``choices`` to ``text`` if it is close enough to be a likely typo."""
-    if not text or not choices:
+    if not text or not choices or len(str(text)) > 100:  # no typo of a county name is that long
         return None
     best = process.extractOne(str(text).strip(), choices, scorer=JaroWinkler.normalized_similarity,
                               processor=str.lower)
@@ -53,11 +53,17 @@ def suggest(text: str, choices: list[str]) -> str | None:
     return None
 
 
+def shorten(text: object, limit: int = 80) -> str:
+    """A cell as a report quotes it: long cells cut, so a 10 MB cell never becomes a 10 MB message."""
+    value = str(text)
+    return value if len(value) <= limit else value[:limit] + f"... ({len(value):,} characters)"
+
+
 def pathway_message(value: str) -> str:
     hint = suggest(value, list(PATHWAYS) + ["arrest", "social"])
     if hint in ("arrest", "social"):
         hint = PATHWAY_ALIASES[hint]
-    message = f"{value!r} is not a referral type; use 'arrest_diversion' or 'social_contact'"
+    message = f"{shorten(value)!r} is not a referral type; use 'arrest_diversion' or 'social_contact'"
     return message + (f"; did you mean {hint!r}?" if hint else "")
 
 
@@ -82,5 +88,5 @@ class CountyNames:
 
     def unknown_message(self, value: str) -> str:
         hint = suggest(normalise(value), list(self.name_of.values()))
-        message = f"{value!r} is not a county of {self.state_name}"
+        message = f"{shorten(value)!r} is not a county of {self.state_name}"
         return message + (f"; did you mean {hint!r}?" if hint else "")

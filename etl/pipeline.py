@@ -92,10 +92,15 @@ def process_file(
                 report.replaced = loader.totals_by_month(session, partner_id, report.months)
         return report
 
-    too_large = any(i.code == "file-too-large" for i in report.errors)
-    if not too_large:  # a file over the limit is refused before anything, archive included
-        step("archiving")
-        archive_bytes(archive_dir, data)
+    if table.issues:
+        # Not a readable table (too large, empty, binary, a zip bomb): refused before anything is
+        # written, archive included, so hostile bytes cost no storage. A table with bad rows is
+        # still archived and recorded as rejected below, with its report.
+        report.status = REJECTED
+        step("done")
+        return report
+    step("archiving")
+    archive_bytes(archive_dir, data)
     step("loading" if report.valid else "recording")
     try:
         _with_retry(lambda: _record(engine, report, rows, intake), report.file)

@@ -7,22 +7,28 @@ checked before anything is parsed.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import re
 import zipfile
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
-from etl.contract import COUNT_COLUMNS, normalise_header
+from etl.contract import COLUMN_NAMES, COUNT_COLUMNS, normalise_header
+from etl.names import shorten
 from etl.report import Issue
 
-MAX_HEADER_BYTES = 64 * 1024
+MAX_HEADER_CHARS = 64 * 1024
 MAX_COLUMNS = 100
 # An .xlsx is a zip: refuse one that would inflate past this (a zip bomb renamed .xlsx).
 MAX_XLSX_UNCOMPRESSED = 200 * 1024 * 1024
-MAX_XLSX_RATIO = 200
+# Real workbooks inflate 5-20 times (a 1M-row contract sheet: about 8); a zip bomb, thousands of
+# times. Past 20 MB inflated, more than 100 times the file's size is refused before openpyxl runs.
+MAX_XLSX_RATIO = 100
+XLSX_RATIO_FLOOR = 20 * 1024 * 1024
 MAX_ROWS = 5_000_000
 ROW_COLUMN = "_row"  # Excel row number of each data row (header = row 1)
 
@@ -38,6 +44,8 @@ _MAGIC = (
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PANDAS_LINE = re.compile(r"line (\d+)")
+_WIDE_ROW = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_FIRST_LINE = re.compile(r"[^\r\n]*")
 
 
 @dataclass
@@ -85,7 +93,7 @@ def _decode(data: bytes) -> tuple[str, str | None]:
             return data.decode("utf-16"), None
         except UnicodeDecodeError:
             return "", "the file starts like UTF-16 but is not valid UTF-16; save it as CSV UTF-8"
-    if b"\x00" in data[:65536]:
+    if b"\x00" in data:  # the whole file (memchr-fast): PostgreSQL text cannot hold a NUL anywhere
         return "", ("the file contains NUL bytes: it is binary, or UTF-16 without a byte-order mark; "
                     "save it as 'CSV UTF-8' or '.xlsx'")
     try:
@@ -95,41 +103,71 @@ def _decode(data: bytes) -> tuple[str, str | None]:
             text = data.decode("cp1252")
         except UnicodeDecodeError:
             return "", "the file is neither UTF-8 nor Windows-1252 text; save it as 'CSV UTF-8' or '.xlsx'"
-    if len(_CONTROL.findall(text[:65536])) > 8:
+    # Real CSVs hold almost no control characters; random bytes decode as Windows-1252 text with
+    # about one in ten characters a control character. A handful (a stray form feed) is tolerated.
+    sample = text[:65536]
+    controls = len(_CONTROL.findall(sample))
+    if controls > 8 or controls * 100 > len(sample):
         return "", "the file contains control characters: it looks binary, not a CSV; save it as 'CSV UTF-8'"
     return text, None
 
 
 def _read_csv(text: str) -> ReadResult:
-    newline = text.find("\n")
-    header_line = text if newline < 0 else text[:newline]
-    if len(header_line) > MAX_HEADER_BYTES:
-        return refuse("bad-header", f"the first line is {len(header_line):,} characters long; "
-                                    "it should be the header: month,county,referral_type,...")
-    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
-    if header_line.count(delimiter) + 1 > MAX_COLUMNS:
-        return refuse("too-many-columns", f"the header has {header_line.count(delimiter) + 1:,} columns; "
-                                          "the contract has 7")
-    if not header_line.strip(" \r\t" + delimiter):
+    if not text.strip():
+        return refuse("empty-file", "the file has no content (only blank lines or spaces)")
+    # The first physical line picks the delimiter and the width; old Mac files end lines with CR only.
+    first_line = _FIRST_LINE.match(text).group(0)
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    width = first_line.count(delimiter) + 1
+    if width > MAX_COLUMNS:  # checked before the length: a million commas is a width problem
+        return refuse("too-many-columns", f"the header has {width:,} columns; the contract has {len(COLUMN_NAMES)}: "
+                                          + ",".join(COLUMN_NAMES))
+    if len(first_line) > MAX_HEADER_CHARS:
+        return refuse("bad-header", f"the first line is {len(first_line):,} characters long; "
+                                    "it should be the header: " + ",".join(COLUMN_NAMES))
+    header = _csv_header(text, delimiter)
+    if header is None:
+        return refuse("bad-header", "the header (first line) cannot be read: check its quotes; it should be: "
+                                    + ",".join(COLUMN_NAMES))
+    if not any(cell.strip() for cell in header):
         return refuse("no-header", "the first line is empty: it should be the header "
-                                   "month,county,referral_type,referrals,assessments_completed,enrolled")
-    header = next(iter(pd.read_csv(io.StringIO(header_line), sep=delimiter, header=None, dtype=str,
-                                   keep_default_na=False).itertuples(index=False)), ())
-    text_columns = {name: str for name in header if normalise_header(name) not in COUNT_COLUMNS}
+                                   + ",".join(COLUMN_NAMES))
+    # Our own names by position: pandas then never renames, mangles or guesses the header, and the
+    # text columns keep every character (keep_default_na=False: 'NA', 'NULL' and 'nan' are text).
+    names = [f"c{i}" for i in range(len(header))]
+    text_columns = {n: str for n, h in zip(names, header, strict=True) if normalise_header(h) not in COUNT_COLUMNS}
     try:
         frame = pd.read_csv(
-            io.StringIO(text), sep=delimiter, dtype=text_columns, keep_default_na=False, na_values=[""],
-            skip_blank_lines=False, engine="c", skipinitialspace=True, nrows=MAX_ROWS + 1,
+            io.StringIO(text), sep=delimiter, header=0, names=names, dtype=text_columns, keep_default_na=False,
+            na_values=[""], skip_blank_lines=False, engine="c", nrows=MAX_ROWS + 1,
         )
     except (pd.errors.ParserError, ValueError, OverflowError) as exc:
         line = _PANDAS_LINE.search(str(exc))
-        row = int(line.group(1)) if line else None
         detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-        return ReadResult(issues=[Issue(row, None, None, "unreadable-row",
-                                        f"the file cannot be read as {delimiter!r}-separated CSV: {detail}")])
+        detail = detail.removeprefix("Error tokenizing data. C error: ")
+        if wide := _WIDE_ROW.search(detail):
+            detail = f"the row has {wide.group(3)} cells; the header has {wide.group(1)} columns"
+        else:
+            detail = f"the file cannot be read as {delimiter!r}-separated CSV: {detail}"
+        return ReadResult(issues=[Issue(int(line.group(1)) if line else None, None, None, "unreadable-row",
+                                        detail)])
+    if not isinstance(frame.index, pd.RangeIndex):
+        # pandas turns the leading cells into an index when the first data row is wider than the header.
+        return ReadResult(issues=[Issue(2, None, None, "unreadable-row",
+                                        f"the row has more cells than the header has columns ({len(header)}); "
+                                        "remove the extra cells or give their column a name")])
     if len(frame) > MAX_ROWS:
         return refuse("too-many-rows", f"the file has more than {MAX_ROWS:,} rows")
-    return _finish(frame, [str(c) for c in header], "csv", first_data_row=2)
+    return _finish(frame, header, "csv", np.arange(len(frame)) + 2)
+
+
+def _csv_header(text: str, delimiter: str) -> list[str] | None:
+    """The first record, read the way a spreadsheet reads it (quotes may hold the delimiter)."""
+    try:
+        # newline="": lines end at CR, LF or CRLF, as the csv module expects.
+        return next(csv.reader(io.StringIO(text[: MAX_HEADER_CHARS * 2], newline=""), delimiter=delimiter), None)
+    except csv.Error:
+        return None
 
 
 def _read_xlsx(data: bytes) -> ReadResult:
@@ -138,7 +176,7 @@ def _read_xlsx(data: bytes) -> ReadResult:
         inflated = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError):
         return refuse("not-a-table", "the file is a damaged zip/.xlsx; open it in Excel and save it again")
-    if inflated > MAX_XLSX_UNCOMPRESSED or inflated > MAX_XLSX_RATIO * max(len(data), 1024 * 1024):
+    if inflated > MAX_XLSX_UNCOMPRESSED or (inflated > XLSX_RATIO_FLOOR and inflated > MAX_XLSX_RATIO * len(data)):
         return refuse("xlsx-too-large", f"the workbook would expand to {_size(inflated)}; "
                                         "save the sheet as CSV or split it")
     if "xl/workbook.xml" not in archive.namelist():
@@ -151,7 +189,9 @@ def _read_xlsx(data: bytes) -> ReadResult:
         rows = []
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             if len(values) > MAX_COLUMNS:
-                values = values[:MAX_COLUMNS + 1]
+                # Keep the row small, but remember a value far to the right (Excel has 16,384 columns).
+                beyond = any(c not in (None, "") for c in values[MAX_COLUMNS:])
+                values = values[:MAX_COLUMNS] + (f"column {MAX_COLUMNS + 1} or beyond" if beyond else None,)
             rows.append((number, values))
             if len(rows) > MAX_ROWS + 1:
                 return refuse("too-many-rows", f"the sheet has more than {MAX_ROWS:,} rows")
@@ -162,18 +202,20 @@ def _read_xlsx(data: bytes) -> ReadResult:
     rows = [(n, v) for n, v in rows if any(c not in (None, "") for c in v)]
     if not rows:
         return refuse("empty-file", "the first sheet is empty")
-    header_number, header_values = rows[0]
+    header_values = rows[0][1]
     width = max(i for i, c in enumerate(header_values) if c not in (None, "")) + 1
     if width > MAX_COLUMNS:
-        return refuse("too-many-columns", f"the header has more than {MAX_COLUMNS} columns; the contract has 7")
+        return refuse("too-many-columns", f"the header has more than {MAX_COLUMNS} columns; the contract has "
+                                          f"{len(COLUMN_NAMES)}: " + ",".join(COLUMN_NAMES))
     header = [str(c) if c is not None else "" for c in header_values[:width]]
+    outside = next((n for n, v in rows[1:] if any(c not in (None, "") for c in v[width:])), None)
+    if outside is not None:
+        return ReadResult(issues=[Issue(outside, None, None, "unreadable-row",
+                                        f"the row has a value to the right of the header's last column "
+                                        f"({width} columns); remove it or give its column a name")])
     body = [tuple(_cell_text(c) for c in (list(v) + [None] * width)[:width]) for _, v in rows[1:]]
     frame = pd.DataFrame(body, columns=pd.Index(header), dtype=object)
-    frame.index = pd.RangeIndex(len(frame))
-    result = _finish(frame, header, "xlsx", first_data_row=header_number + 1)
-    if result.frame is not None:
-        result.frame[ROW_COLUMN] = [n for n, _ in rows[1:]]
-    return result
+    return _finish(frame, header, "xlsx", np.array([n for n, _ in rows[1:]], dtype="int64"))
 
 
 def _cell_text(value: object) -> object:
@@ -187,23 +229,32 @@ def _cell_text(value: object) -> object:
     return value
 
 
-def _finish(frame: pd.DataFrame, header: list[str], file_format: str, first_data_row: int) -> ReadResult:
+def _finish(frame: pd.DataFrame, header: list[str], file_format: str, row_numbers: np.ndarray) -> ReadResult:
+    """Name the columns as the contract does, number the rows as Excel does, drop empty rows."""
     normalised = [normalise_header(c) for c in header]
-    seen: dict[str, str] = {}
+    frame.columns = pd.Index(normalised, dtype=object)
+    frame[ROW_COLUMN] = row_numbers
+    # A column with no header and no value is a stray delimiter or an Excel artefact, not data.
+    unnamed = [i for i, name in enumerate(normalised) if not name and frame.iloc[:, i].isna().all()]
+    if unnamed:
+        frame = frame.iloc[:, [i for i in range(frame.shape[1]) if i not in unnamed]]
+        header = [h for i, h in enumerate(header) if i not in unnamed]
+        normalised = [n for i, n in enumerate(normalised) if i not in unnamed]
     issues = []
+    seen: set[str] = set()
     for original, name in zip(header, normalised, strict=True):
-        if name in seen and name:
-            issues.append(Issue(1, name, original, "duplicate-column",
-                                f"the column {original!r} appears twice in the header"))
-        seen.setdefault(name, original)
+        if name in seen:
+            issues.append(Issue(1, name or None, shorten(original), "duplicate-column",
+                                f"the column {shorten(original)!r} appears twice in the header" if name else
+                                "two columns have no name in the header but hold values"))
+        seen.add(name)
     if issues:
         return ReadResult(columns=header, issues=issues, file_format=file_format)
-    frame.columns = normalised
-    frame[ROW_COLUMN] = frame.index.to_numpy() + first_data_row
-    empty = frame.drop(columns=[ROW_COLUMN]).isna().all(axis=1)
+    empty = frame.drop(columns=[ROW_COLUMN]).isna().all(axis=1).to_numpy()
     if empty.any():
         frame = frame.loc[~empty]
     if frame.empty:
         return ReadResult(columns=header, issues=[Issue(None, None, None, "no-data",
                           "the file has a header but no data rows")], file_format=file_format)
     return ReadResult(frame=frame, columns=header, file_format=file_format)
+

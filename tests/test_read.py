@@ -1,0 +1,233 @@
+"""etl.read: every encoding, delimiter and line ending the contract accepts, .xlsx, and refusals.
+
+Accepted files are read and validated into the same rows; refused files get one clear message
+through the real pipeline, and nothing is written to the database or the archive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+import struct
+import time
+import zlib
+
+import openpyxl
+import pytest
+
+from etl import read
+from etl.read import ROW_COLUMN, read_table
+from etl.validate import validate_table
+from tests.helpers import HEADER
+from tests.intake import TEST_MAX_BYTES, run, shared_runtime, written
+
+__all__ = ["shared_runtime"]  # a fixture used by the tests below
+
+TODAY = dt.date(2026, 11, 22)
+NOTE = "Kanawha – notes é"  # an en dash (Windows-1252 0x96) and an e acute (0xE9)
+LINES = [HEADER,
+         f"2026-03,Kanawha,arrest_diversion,4,3,4,{NOTE}",
+         "2026-03,Jackson County,social contact referral,2,1,2,",
+         "Mar 2026,Wood,arrest,1,0,1,"]
+EXPECTED = [
+    {ROW_COLUMN: 2, "month": "2026-03-01", "county_fips": "54039", "pathway": "arrest_diversion",
+     "referrals": 4, "assessments_completed": 3, "enrolled": 4, "notes": NOTE},
+    {ROW_COLUMN: 3, "month": "2026-03-01", "county_fips": "54035", "pathway": "social_contact",
+     "referrals": 2, "assessments_completed": 1, "enrolled": 2, "notes": None},
+    {ROW_COLUMN: 4, "month": "2026-03-01", "county_fips": "54107", "pathway": "arrest_diversion",
+     "referrals": 1, "assessments_completed": 0, "enrolled": 1, "notes": None},
+]
+
+
+def rows_of(data: bytes, program, name: str = "file.csv") -> list[dict]:
+    """Read and validate ``data`` for the partner 'prestera'; the clean rows as dicts."""
+    result = read_table(data, name, TEST_MAX_BYTES)
+    assert result.ok, [str(i) for i in result.issues]
+    validation = validate_table(result.frame, program, "prestera", TODAY)
+    assert validation.valid, [str(i) for i in validation.issues]
+    return validation.rows.to_dict("records")
+
+
+@pytest.fixture(scope="module")
+def program():
+    from etl.program import load_program
+    from tests.conftest import ROOT
+
+    return load_program(ROOT / "programs" / "west_virginia.toml")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+@pytest.mark.parametrize("delimiter", [",", ";"])
+@pytest.mark.parametrize("newline", ["\r\n", "\n", "\r"])
+def test_every_accepted_text_encoding_delimiter_and_line_ending_gives_the_same_rows(
+        program, encoding, delimiter, newline):
+    text = newline.join(line.replace(",", delimiter) for line in LINES) + newline
+    data = text.encode(encoding)
+    if encoding == "utf-8-sig":
+        assert data.startswith(b"\xef\xbb\xbf")
+    assert rows_of(data, program) == EXPECTED
+
+
+def test_a_semicolon_file_keeps_commas_inside_its_notes(program):
+    data = (HEADER.replace(",", ";") + "\n2026-03;Kanawha;arrest;4;3;4;one, two, three\n").encode()
+    assert rows_of(data, program)[0]["notes"] == "one, two, three"
+
+
+def test_quoted_cells_may_hold_the_delimiter_and_line_breaks_and_rows_keep_excel_numbers(program):
+    data = (HEADER + '\r\n2026-03,Kanawha,arrest,4,3,4,"first line\r\nsecond, line"\r\n'
+            "2026-03,Wood,arrest,1,1,1,\r\n").encode()
+    rows = rows_of(data, program)
+    assert rows[0]["notes"] == "first line\r\nsecond, line"
+    assert [r[ROW_COLUMN] for r in rows] == [2, 3]  # a spreadsheet shows the two-line cell in row 2
+
+
+def test_text_cells_keep_leading_spaces_and_tabs(program):
+    data = (HEADER + "\n2026-03, Kanawha ,arrest, 4 ,3,4,\t=1+2  \n").encode()
+    row = rows_of(data, program)[0]
+    assert (row["county_fips"], row["referrals"], row["notes"]) == ("54039", 4, "\t=1+2  ")
+
+
+def workbook_bytes(sheets: dict[str, list[list[object]]]) -> bytes:
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for values in rows:
+            sheet.append(values)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_xlsx_first_sheet_with_date_and_numeric_cells_second_sheet_ignored(program):
+    header = HEADER.split(",")
+    data = workbook_bytes({
+        "March": [header,
+                  [dt.datetime(2026, 3, 1), "Kanawha", "arrest_diversion", 4, 3.0, 4, NOTE],
+                  [dt.date(2026, 3, 17), 54035, "social_contact", 2.0, 1, 2, None],
+                  [None] * 7,
+                  ["Mar 2026", "Wood", "arrest", 1, 0, 1]],
+        "Scratch": [["not", "the", "data"], ["Total", 99, "x"]],
+    })
+    rows = rows_of(data, program, name="march.xlsx")
+    assert [(r["month"], r["county_fips"], r["referrals"], r["assessments_completed"]) for r in rows] == [
+        ("2026-03-01", "54039", 4, 3), ("2026-03-01", "54035", 2, 1), ("2026-03-01", "54107", 1, 0)]
+    assert rows[0]["notes"] == NOTE
+    assert [r[ROW_COLUMN] for r in rows] == [2, 3, 5]  # the empty row 4 is skipped, numbering kept
+
+
+def test_xlsx_fractional_numeric_cell_is_reported_with_its_excel_row(program):
+    data = workbook_bytes({"Sheet": [HEADER.split(","), ["2026-03", "Kanawha", "arrest", 3.5, 1, 1]]})
+    result = read_table(data, "x.xlsx", TEST_MAX_BYTES)
+    issues = validate_table(result.frame, program, "prestera", TODAY).issues
+    assert [(i.row, i.column, i.value, i.message) for i in issues] == [
+        (2, "referrals", "3.5", "'3.5' is not a whole number")]
+
+
+def test_xlsx_value_right_of_the_header_is_reported_not_dropped():
+    data = workbook_bytes({"Sheet": [HEADER.split(","), ["2026-03", "Kanawha", "arrest", 1, 1, 1],
+                                     [None] * 9 + ["stray"]]})
+    result = read_table(data, "x.xlsx", TEST_MAX_BYTES)
+    assert [(i.row, i.code) for i in result.issues] == [(3, "unreadable-row")]
+    assert "right of the header" in result.issues[0].message
+
+
+def png_bytes() -> bytes:
+    """A real 1x1 PNG."""
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\x00")) + chunk(b"IEND", b""))
+
+
+REFUSED = {
+    "png renamed .csv": (png_bytes(), "not-a-table", "this is a PNG image, not a CSV or .xlsx file"),
+    "utf-16 without BOM": ((HEADER + "\r\n2026-03,Kanawha,arrest,1,1,1,\r\n").encode("utf-16-le"), "not-text",
+                           "the file contains NUL bytes: it is binary, or UTF-16 without a byte-order mark; "
+                           "save it as 'CSV UTF-8' or '.xlsx'"),
+    "random bytes": (random.Random(7).randbytes(4096), "not-text", None),
+    "0-byte file": (b"", "empty-file", "the file is empty (0 bytes)"),
+    "only blank lines": (b"\r\n\r\n  \r\n", "empty-file", "the file has no content (only blank lines or spaces)"),
+    "a header and no rows": ((HEADER + "\r\n,,,,,,\r\n").encode(), "no-data", "the file has a header but no data rows"),
+    "zip that is not a workbook": (b"PK\x03\x04" + b"\x00" * 40, "not-a-table", None),
+}
+
+
+@pytest.mark.parametrize("case", REFUSED)
+def test_unreadable_files_are_refused_with_one_message_and_nothing_written(shared_runtime, case):
+    data, code, message = REFUSED[case]
+    before = written(shared_runtime)
+    report = run(shared_runtime, data, name="upload.csv")
+    assert report.status == "rejected"
+    assert [(e.row, e.column, e.code) for e in report.errors] == [(None, None, code)]
+    if message:
+        assert report.errors[0].message == message
+    assert written(shared_runtime) == before
+
+
+def test_random_bytes_are_refused_as_not_text_whatever_the_seed():
+    codes = {read_table(random.Random(seed).randbytes(2048), "x.csv", TEST_MAX_BYTES).issues[0].code
+             for seed in range(50)}
+    assert codes == {"not-text"}
+
+
+def test_a_file_over_the_limit_is_refused_before_any_parsing(shared_runtime, monkeypatch):
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("a file over the limit must not be decoded or parsed")
+
+    for name in ("_decode", "_read_csv", "_read_xlsx"):
+        monkeypatch.setattr(read, name, must_not_run)
+    data = (HEADER + "\n") .encode() + b"2026-03,Kanawha,arrest,1,1,1,\n" * 400_000  # 12 MB
+    before = written(shared_runtime)
+    started = time.perf_counter()
+    report = run(shared_runtime, data, max_bytes=1024 * 1024)
+    elapsed = time.perf_counter() - started
+    assert report.status == "rejected"
+    assert [(e.code, e.message) for e in report.errors] == [
+        ("file-too-large", f"the file is {len(data) / 1024 / 1024:.1f} MB; the limit is 1.0 MB")]
+    assert written(shared_runtime) == before
+    assert elapsed < 1.0  # hashing 12 MB takes ~0.03 s; parsing it would take several times that
+
+
+def test_a_file_exactly_at_the_limit_is_read():
+    data = (HEADER + "\n2026-03,Kanawha,arrest,1,1,1,\n").encode()
+    assert read_table(data, "x.csv", len(data)).ok
+    assert read_table(data, "x.csv", len(data) - 1).issues[0].code == "file-too-large"
+
+
+def test_a_first_row_wider_than_the_header_is_reported_not_a_crash():
+    data = (HEADER + "\n2026-03,Kanawha,arrest,1,1,1,,extra,cells\n").encode()
+    assert [(i.row, i.code) for i in read_table(data, "x.csv", TEST_MAX_BYTES).issues] == [(2, "unreadable-row")]
+
+
+def test_a_later_row_wider_than_the_header_is_reported_with_its_line():
+    data = (HEADER + "\n2026-03,Kanawha,arrest,1,1,1,\n2026-03,Wood,arrest,1,1,1,,extra\n").encode()
+    issues = read_table(data, "x.csv", TEST_MAX_BYTES).issues
+    assert [(i.row, i.code) for i in issues] == [(3, "unreadable-row")]
+    assert issues[0].message == "the row has 8 cells; the header has 7 columns"
+
+
+def test_an_empty_unnamed_column_from_a_trailing_delimiter_is_ignored(program):
+    data = (HEADER + ",\n2026-03,Kanawha,arrest,4,3,4,,\n").encode()
+    assert rows_of(data, program)[0]["referrals"] == 4
+
+
+def test_an_unclosed_quote_is_reported_not_a_crash():
+    issues = read_table((HEADER + '\n2026-03,Kanawha,arrest,1,1,1,"never closed\n').encode(), "x.csv",
+                        TEST_MAX_BYTES).issues
+    assert [i.code for i in issues] == ["unreadable-row"]
+    assert "EOF inside string" in issues[0].message
+
+
+def test_xlsx_value_far_right_of_the_header_is_reported():
+    rows = [HEADER.split(","), ["2026-03", "Kanawha", "arrest", 1, 1, 1], [None] * 5000 + ["far away"]]
+    result = read_table(workbook_bytes({"Sheet": rows}), "x.xlsx", TEST_MAX_BYTES)
+    assert [(i.row, i.code) for i in result.issues] == [(3, "unreadable-row")]
+
+
+def test_xlsx_header_wider_than_the_limit_is_refused():
+    result = read_table(workbook_bytes({"Sheet": [[f"c{i}" for i in range(300)]]}), "x.xlsx", TEST_MAX_BYTES)
+    assert [(i.code, i.message) for i in result.issues] == [
+        ("too-many-columns", "the header has more than 100 columns; the contract has 7: "
+                             "month,county,referral_type,referrals,assessments_completed,enrolled,notes")]
