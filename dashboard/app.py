@@ -20,5 +20,10 @@ except ConfigError as error:
 viewer = current_viewer()
 pages = [
     st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+    # Operations (issue 5)
+    st.Page("pages/completeness.py", title="Reporting completeness", icon=":material/event_available:"),
+    st.Page("pages/submissions.py", title="Submissions", icon=":material/inventory_2:"),
+    st.Page("pages/upload.py", title="Upload a file", icon=":material/upload_file:"),
+    st.Page("pages/contacts.py", title="Contacts", icon=":material/contacts:"),
 ]
 st.navigation(pages).run()
