@@ -87,14 +87,14 @@ def test_a_partner_sees_only_its_own_submissions_and_reports(demo_app):
     assert "not one you can see" in forged.warning[0].value
     assert len(forged.selectbox[0].options) == len(own)  # the forged id is not among the choices
     shown = forged.table[0].value
-    assert shown.set_index("")["value"]["Region"] == "Kanawha and Ohio Valley"
+    assert shown.set_index("detail")["value"]["Region"] == "Kanawha and Ohio Valley"
 
 
 def test_a_rejected_submissions_report_and_file_for_a_coordinator(demo_app):
     rejected = submissions(demo_app.engine, COORDINATOR).query("status == 'rejected'")
     assert len(rejected) == 1
     at = open_page("pages/submissions.py", COORDINATOR, {"submission": str(int(rejected["id"].iloc[0]))})
-    facts = at.table[0].value.set_index("")["value"]
+    facts = at.table[0].value.set_index("detail")["value"]
     assert facts["Status"] == "rejected (nothing loaded)"
     errors = at.dataframe[1].value
     assert errors.columns.tolist() == ["row", "column", "value", "problem"]

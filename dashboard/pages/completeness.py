@@ -55,7 +55,7 @@ if late:
 st.subheader("Reports by month and region")
 st.caption("Key: " + " · ".join(f"{STATUS_SYMBOLS[s]} {label}" for s, label in STATUS_LABELS.items()))
 table = grid_table(grid, names)
-st.dataframe(table, hide_index=True, width="stretch",
+st.dataframe(table, hide_index=True, width="stretch", height="content" if len(table) <= 24 else "auto",
              column_config={"month": st.column_config.TextColumn("Month", pinned=True)})
 download_buttons(table, f"reporting-completeness-{first:%Y-%m}-to-{current_month:%Y-%m}", key="grid")
 
@@ -81,7 +81,11 @@ partner_codes = list(names)
 pick_left, pick_right = st.columns(2)
 partner = pick_left.selectbox("Region", partner_codes, format_func=lambda code: names.get(code, code),
                               key="completeness_partner")
-month = pick_right.selectbox("Month", table["month"].tolist(), key="completeness_month")
+month_labels = table["month"].tolist()
+due_months = grid.loc[grid["status"] != "not_due", "month"]
+latest_due = due_months.max() if not due_months.empty else None
+month = pick_right.selectbox("Month", month_labels, key="completeness_month",
+                             index=month_labels.index(latest_due) if latest_due in month_labels else 0)
 cell = grid[(grid["partner"] == partner) & (grid["month"] == month)]
 if not cell.empty:
     found = cell.iloc[0]

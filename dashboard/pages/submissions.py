@@ -67,7 +67,7 @@ facts = pd.DataFrame([
     ("Received", f"{detail.received_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"),
     ("Received by", detail.received_by), ("Source", detail.source), ("Rows", f"{detail.rows:,}"),
     ("Months", ", ".join(detail.months) or "-"), ("Size", f"{detail.bytes:,} bytes"), ("SHA-256", detail.sha256),
-], columns=["", "value"])
+], columns=["detail", "value"])
 st.table(facts, hide_index=True)
 st.text(report.summary() if report.file else "No report was recorded for this file.")
 
