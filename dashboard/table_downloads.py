@@ -21,9 +21,19 @@ def safe_stem(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-")[:80] or "table"
 
 
+def excel_ready(frame: pd.DataFrame) -> pd.DataFrame:
+    """Timezone-aware columns as UTC without a zone: Excel cannot store a zone (the name says UTC)."""
+    out = frame.copy()
+    for column in out.columns:
+        if isinstance(out[column].dtype, pd.DatetimeTZDtype):
+            out[column] = out[column].dt.tz_convert("UTC").dt.tz_localize(None)
+    return out
+
+
 def download_buttons(frame: pd.DataFrame, name: str, key: str) -> None:
     """Two buttons side by side, 'CSV' and 'Excel', downloading ``frame`` as ``name``.csv/.xlsx."""
     stem = safe_stem(name)
+    frame = excel_ready(frame)
     left, right = st.columns([1, 1], width=320)
     left.download_button("Download CSV", exports.to_csv_bytes(frame), file_name=f"{stem}.csv", mime="text/csv",
                          key=f"{key}_csv", on_click="ignore", icon=":material/download:")

@@ -16,6 +16,7 @@ from dashboard.completeness import (
     months_between,
     status_counts,
 )
+from dashboard.plain_text import escape_markdown, plain
 from dashboard.session import current_viewer
 from dashboard.table_downloads import download_buttons
 
@@ -49,7 +50,7 @@ left, right = st.columns(2)
 left.metric("Latest month every region reported", complete or "none yet")
 right.metric("Regions missing the latest report due", str(len(late)))
 if late:
-    st.warning("Latest report due not received from: " + ", ".join(names.get(p, p) for p in late),
+    st.warning("Latest report due not received from: " + ", ".join(escape_markdown(names.get(p, p)) for p in late),
                icon=":material/schedule:")
 
 st.subheader("Reports by month and region")
@@ -62,7 +63,7 @@ download_buttons(table, f"reporting-completeness-{first:%Y-%m}-to-{current_month
 st.subheader("Months in each status")
 counts = status_counts(grid).rename(columns={"partner": "region"})
 counts["region"] = counts["region"].map(lambda code: names.get(code, code))
-st.table(counts, hide_index=True)
+st.table(plain(counts), hide_index=True)
 download_buttons(counts, "reporting-status-counts", key="counts")
 
 st.subheader("Last file received")
@@ -72,7 +73,7 @@ if latest.empty:
 for record in latest.itertuples(index=False):
     received = record.last_received.tz_convert("UTC").strftime("%Y-%m-%d %H:%M UTC")
     st.page_link("pages/submissions.py", icon=":material/description:",
-                 label=f"{names.get(record.partner, record.partner)}: file received {received} "
+                 label=f"{escape_markdown(names.get(record.partner, record.partner))}: file received {received} "
                        f"(for {record.month}) — open its report",
                  query_params={"submission": str(int(record.last_submission_id))})
 

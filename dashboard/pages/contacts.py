@@ -19,6 +19,7 @@ from dashboard.contacts import (
     remove_contact,
     update_contact,
 )
+from dashboard.plain_text import escape_markdown, plain
 from dashboard.session import current_viewer
 from dashboard.table_downloads import download_buttons
 
@@ -43,13 +44,14 @@ def show_group(title: str, group: pd.DataFrame, caption: str | None = None) -> N
     if group.empty:
         st.text("No contacts listed.")
     else:
-        st.table(group.loc[:, SHOWN].rename(columns=HEADINGS), hide_index=True)
+        # st.table renders Markdown; contact details are typed text, so they are escaped.
+        st.table(plain(group.loc[:, SHOWN].rename(columns=HEADINGS)), hide_index=True)
 
 
 show_group(STATE_STAFF, contacts[contacts["partner"].isna()])
 for region in regions.itertuples(index=False):
-    show_group(f"{region.region}: {region.partner}", contacts[contacts["partner"] == region.code],
-               caption=f"Counties: {region.counties}")
+    show_group(f"{escape_markdown(region.region)}: {escape_markdown(region.partner)}",
+               contacts[contacts["partner"] == region.code], caption=f"Counties: {region.counties}")
 
 everything = contacts.assign(group=contacts["region"].fillna(STATE_STAFF)).loc[:, ["group", "partner_name", *SHOWN]]
 download_buttons(everything.rename(columns={"partner_name": "partner"}), "lead-contacts", key="contacts")
@@ -68,7 +70,7 @@ labels = {int(r.id): f"{groups.get(r.partner if isinstance(r.partner, str) else 
 
 def report_problems(error: ContactError) -> None:
     for field, message in error.problems.items():
-        st.error(f"{HEADINGS.get(field, field)}: {message}")
+        st.error(f"{HEADINGS.get(field, field)}: {escape_markdown(message)}")
 
 
 add_tab, edit_tab, order_tab, history_tab = st.tabs(["Add", "Edit or remove", "Reorder", "History"])
@@ -125,6 +127,8 @@ with order_tab:
 with history_tab:
     history = pd.DataFrame(contact_history(engine, viewer), columns=["id", "contact_id", "action", "changed_by",
                                                                      "changed_at", "before", "after"])
+    history["changed_at"] = pd.to_datetime(history["changed_at"], utc=True)
+    history = history.rename(columns={"changed_at": "changed_at (UTC)"})
     for side in ("before", "after"):
         history[side] = history[side].map(lambda v: "" if v is None else json.dumps(v, ensure_ascii=False))
     st.dataframe(history, hide_index=True, width="stretch")

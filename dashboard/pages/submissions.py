@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import cache
 from dashboard.data import NotVisibleError, archived_submission
+from dashboard.plain_text import plain
 from dashboard.session import current_viewer
 from dashboard.table_downloads import download_buttons, safe_stem
 from etl.report import FileReport
@@ -68,16 +69,16 @@ facts = pd.DataFrame([
     ("Received by", detail.received_by), ("Source", detail.source), ("Rows", f"{detail.rows:,}"),
     ("Months", ", ".join(detail.months) or "-"), ("Size", f"{detail.bytes:,} bytes"), ("SHA-256", detail.sha256),
 ], columns=["detail", "value"])
-st.table(facts, hide_index=True)
+st.table(plain(facts), hide_index=True)  # st.table renders Markdown: escape
 st.text(report.summary() if report.file else "No report was recorded for this file.")
 
 if report.totals:
     st.markdown("**Totals in the file**")
-    st.table(pd.DataFrame([report.totals]), hide_index=True)
+    st.table(plain(pd.DataFrame([report.totals])), hide_index=True)
 if report.replaced:
     st.markdown("**Totals this file replaced when it was loaded**")
     replaced = pd.DataFrame.from_dict(report.replaced, orient="index").rename_axis("month").reset_index()
-    st.table(replaced, hide_index=True)
+    st.table(plain(replaced), hide_index=True)
 
 st.markdown("**Problems found**")
 errors = report.errors_frame()

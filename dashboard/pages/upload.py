@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import cache
+from dashboard.plain_text import plain
 from dashboard.session import current_viewer
 from dashboard.table_downloads import download_buttons
 from dashboard.upload import UPLOAD_TYPES, change_preview, check_upload, load_upload, months_preview, upload_partners
@@ -77,10 +78,10 @@ if not report.valid:
 st.success("The file is valid.", icon=":material/check_circle:")
 st.subheader("What loading it will change")
 months = months_preview(report)
-st.table(months, hide_index=True)
+st.table(plain(months), hide_index=True)
 download_buttons(months, f"months-{uploaded.name}", key="upload_months")
 change = change_preview(report)
-st.table(change, hide_index=True)
+st.table(plain(change), hide_index=True)
 download_buttons(change, f"totals-{uploaded.name}", key="upload_totals")
 
 if st.button("Load this file", type="primary", icon=":material/upload:", key="upload_load"):
