@@ -32,6 +32,11 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/home.py", "Home", ":material/home:", EVERYONE, default=True),
+    PageSpec("pages/completeness.py", "Reporting completeness", ":material/event_available:", EVERYONE,
+             section="Operations"),
+    PageSpec("pages/submissions.py", "Submissions", ":material/inventory_2:", UPLOADERS, section="Operations"),
+    PageSpec("pages/upload.py", "Upload a file", ":material/upload_file:", UPLOADERS, section="Operations"),
+    PageSpec("pages/contacts.py", "Contacts", ":material/contacts:", EVERYONE, section="Operations"),
     PageSpec("pages/users.py", "Accounts", ":material/group:", COORDINATORS, section="Administration"),
 )
 

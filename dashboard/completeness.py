@@ -92,3 +92,51 @@ def late_partners(grid: pd.DataFrame) -> list[str]:
     latest = due["month"].max()
     overdue = due[(due["month"] == latest) & due["status"].isin(("missing", "rejected"))]
     return overdue["partner"].tolist()
+
+
+# --- The grid as people read it (operations page, issue 5) ---------------------------------------
+
+# A symbol and words in every cell: the grid reads the same without colour, on screen and printed.
+STATUS_SYMBOLS = {"on_time": "✔", "late": "◷", "superseded": "↻", "rejected": "✖", "missing": "—",
+                  "not_due": "·"}
+
+
+def cell_text(status: str, timeliness: str | None = None) -> str:
+    """'✔ received on time'; a correction says whether the first file was on time."""
+    text = f"{STATUS_SYMBOLS[status]} {STATUS_LABELS[status]}"
+    if status == "superseded" and timeliness in ("on_time", "late"):
+        text += f", first {'on time' if timeliness == 'on_time' else 'late'}"
+    return text
+
+
+def grid_table(grid: pd.DataFrame, names: dict[str, str] | None = None) -> pd.DataFrame:
+    """Months as rows (newest first), one column per partner (``names`` maps code -> heading)."""
+    if grid.empty:
+        return pd.DataFrame(columns=["month"])
+    texts = grid.assign(cell=[cell_text(s, t if isinstance(t, str) else None)
+                              for s, t in zip(grid["status"], grid["timeliness"], strict=True)])
+    partners = list(dict.fromkeys(grid["partner"]))
+    table = texts.pivot(index="month", columns="partner", values="cell").loc[:, partners]
+    table = table.sort_index(ascending=False).rename(columns=names or {})
+    table.columns.name = None
+    return table.reset_index()
+
+
+def status_counts(grid: pd.DataFrame) -> pd.DataFrame:
+    """For each partner, how many months fall in each status (the grid's summary)."""
+    counts = pd.crosstab(grid["partner"], grid["status"]).reindex(columns=list(STATUS_LABELS), fill_value=0)
+    counts = counts.reindex(list(dict.fromkeys(grid["partner"])))
+    counts.columns = [STATUS_LABELS[c] for c in counts.columns]
+    counts.columns.name = None
+    return counts.reset_index()
+
+
+def last_submissions(grid: pd.DataFrame) -> pd.DataFrame:
+    """Each partner's most recent file in the grid's months: partner, month, received, submission id."""
+    received = grid.dropna(subset=["last_received"])
+    columns = ["partner", "month", "last_received", "last_submission_id"]
+    if received.empty:
+        return pd.DataFrame(columns=columns)
+    latest = received.sort_values(["last_received", "last_submission_id"]).groupby("partner").tail(1)
+    order = {p: i for i, p in enumerate(dict.fromkeys(grid["partner"]))}
+    return latest.loc[:, columns].sort_values("partner", key=lambda s: s.map(order)).reset_index(drop=True)

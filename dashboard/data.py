@@ -5,8 +5,10 @@ Nothing here imports streamlit: pages call these through ``dashboard.cache``.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Engine, Select, func, select
@@ -124,3 +126,133 @@ def data_version(engine: Engine) -> tuple[int, int]:
     with session_factory(engine)() as session:
         latest, count = session.execute(select(func.max(Submission.id), func.count(Submission.id))).one()
     return int(latest or 0), int(count)
+
+
+# --- Operations pages (issue 5): submissions, their files, contacts directory --------------------
+
+
+class NotVisibleError(LookupError):
+    """No such submission, or not one the viewer may see (the two look the same on purpose)."""
+
+
+@dataclass(frozen=True)
+class SubmissionDetail:
+    """One submission the viewer may see, with its validation report (a dict, JSON shape of DESIGN 4)."""
+
+    id: int
+    partner: str
+    region: str
+    file: str
+    source: str
+    received_at: dt.datetime  # timezone-aware, UTC
+    received_by: str
+    status: str
+    rows: int
+    months: list
+    sha256: str
+    bytes: int
+    report: dict
+
+
+def _visible_submission(session, viewer: Viewer, submission_id: int):
+    from etl.models import Submission
+
+    query = _scoped(select(Submission, Partner.code, Partner.region)
+                    .join(Partner, Partner.id == Submission.partner_id)
+                    .where(Submission.id == submission_id), viewer, Partner.id)
+    found = session.execute(query).one_or_none()
+    if found is None:
+        raise NotVisibleError(f"no submission {submission_id} you may see")
+    return found
+
+
+def _as_utc(moment):
+    """SQLite hands back naive datetimes (stored as UTC); PostgreSQL aware ones. Always aware here."""
+    return moment.replace(tzinfo=dt.UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+def submission_detail(engine: Engine, viewer: Viewer, submission_id: int) -> SubmissionDetail:
+    """One submission and its report; NotVisibleError when missing or outside the viewer's scope."""
+    with session_factory(engine)() as session:
+        submission, code, region = _visible_submission(session, viewer, submission_id)
+        return SubmissionDetail(
+            id=submission.id, partner=code, region=region, file=submission.filename, source=submission.source,
+            received_at=_as_utc(submission.received_at), received_by=submission.received_by, status=submission.status,
+            rows=submission.row_count, months=json.loads(submission.months or "[]"), sha256=submission.sha256,
+            bytes=submission.byte_size, report=json.loads(submission.report or "{}"))
+
+
+def archived_submission(engine: Engine, viewer: Viewer, submission_id: int, archive_dir) -> tuple[str, Path]:
+    """The original file of a submission: its name as sent and where the archive holds its bytes.
+
+    Raises PermissionError for viewers who may not download files (leadership: DESIGN.md section 6),
+    NotVisibleError for a submission outside the viewer's scope, FileNotFoundError when the archive
+    does not hold it (a file refused for its size is never archived).
+    """
+    from etl.archive import archived_path
+
+    if not viewer.can_download_files:
+        raise PermissionError("leadership views are read-only and do not include partners' files")
+    with session_factory(engine)() as session:
+        submission, _code, _region = _visible_submission(session, viewer, submission_id)
+        filename, sha256, size = submission.filename, submission.sha256, submission.byte_size
+    path = archived_path(archive_dir, sha256)
+    if not path.is_file() or path.stat().st_size != size:
+        raise FileNotFoundError(f"the archive does not hold {filename!r} (sha256 {sha256[:12]}...)")
+    return filename, path
+
+
+def submission_file(engine: Engine, viewer: Viewer, submission_id: int, archive_dir) -> tuple[str, bytes]:
+    """The original file's name and bytes; the same refusals as ``archived_submission``."""
+    filename, path = archived_submission(engine, viewer, submission_id, archive_dir)
+    return filename, path.read_bytes()
+
+
+def contacts_directory(engine: Engine, viewer: Viewer) -> pd.DataFrame:
+    """Every contact, state staff first, then by region, in each group's own order.
+
+    The directory is the same for every signed-in role (DESIGN.md section 6: partners and
+    leadership read it too), so ``viewer`` narrows nothing here; it is taken like every query's.
+    Columns: id, partner (code, None for state staff), partner_name, region, name, title, phone,
+    email, address, sort_order, updated_at, updated_by.
+    """
+    from etl.models import Contact
+
+    query = (select(Contact.id, Partner.code, Partner.name, Partner.region, Contact.name, Contact.title,
+                    Contact.phone, Contact.email, Contact.address, Contact.sort_order, Contact.updated_at,
+                    Contact.updated_by)
+             .outerjoin(Partner, Partner.id == Contact.partner_id)
+             .where((Partner.id.is_(None)) | Partner.active.is_(True))
+             .order_by(Partner.id.is_not(None), Partner.id, Contact.sort_order, Contact.id))
+    with session_factory(engine)() as session:
+        rows = session.execute(query).all()
+    return pd.DataFrame(rows, columns=["id", "partner", "partner_name", "region", "name", "title", "phone",
+                                       "email", "address", "sort_order", "updated_at", "updated_by"])
+
+
+def directory_regions(engine: Engine, viewer: Viewer) -> pd.DataFrame:
+    """Every active partner with its region and counties, for the contacts directory.
+
+    Unlike ``counties_by_partner`` this is not narrowed to a partner viewer's own region: who
+    serves which counties is directory information every role reads, not reported data.
+    """
+    query = (select(Partner.code, Partner.name, Partner.region, County.name)
+             .join(PartnerCounty, PartnerCounty.partner_id == Partner.id)
+             .join(County, County.fips == PartnerCounty.county_fips)
+             .where(Partner.active.is_(True))
+             .order_by(Partner.id, County.name))
+    with session_factory(engine)() as session:
+        rows = session.execute(query).all()
+    frame = pd.DataFrame(rows, columns=["code", "partner", "region", "county"])
+    return frame.groupby(["code", "partner", "region"], sort=False)["county"].agg(", ".join).reset_index().rename(
+        columns={"county": "counties"})
+
+
+def contacts_version(engine: Engine) -> tuple[int, int]:
+    """Changes whenever a contact is added, edited, moved or removed: the contacts cache key."""
+    from etl.models import Contact, ContactChange
+
+    with session_factory(engine)() as session:
+        latest = session.scalar(select(func.max(ContactChange.id)))
+        count = session.scalar(select(func.count(Contact.id)))
+    return int(latest or 0), int(count or 0)

@@ -36,3 +36,8 @@ class Viewer:
     @property
     def can_edit_contacts(self) -> bool:
         return self.role == COORDINATOR
+
+    @property
+    def can_download_files(self) -> bool:
+        """Partners' original files: coordinators (all) and partners (their own); not leadership."""
+        return self.role in (COORDINATOR, PARTNER)

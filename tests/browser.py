@@ -81,3 +81,14 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def sign_in(page, url: str, login: str, password: str | None = None) -> None:
+    """Sign in through the real form, as a person would (demo password by default)."""
+    from etl.demo import DEMO_PASSWORD
+
+    page.goto(url)
+    page.get_by_label("Login", exact=True).fill(login)
+    page.get_by_label("Password", exact=True).fill(password or DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_text("Signed in as").wait_for(timeout=30_000)

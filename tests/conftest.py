@@ -116,11 +116,19 @@ def app_env(runtime, monkeypatch, database_url, tmp_path) -> Iterator[Runtime]:
     """``runtime``, with the environment set so the Streamlit app (AppTest) opens the same database."""
     for name, value in environment(database_url, tmp_path / "data").items():
         monkeypatch.setenv(name, value)
+    _clear_app_caches()
+    yield runtime
+    _clear_app_caches()
+
+
+def _clear_app_caches() -> None:
+    """Cached queries are keyed by viewer and data version, not by database: tests switch databases."""
+    import streamlit as st
+
     from dashboard import cache
 
     cache.runtime.clear()
-    yield runtime
-    cache.runtime.clear()
+    st.cache_data.clear()
 
 
 _DEMO_TEMPLATES: dict[str, tuple[str, Path]] = {}
@@ -180,12 +188,10 @@ def demo_env(request, tmp_path, monkeypatch, tmp_path_factory) -> Iterator[Runti
     env = environment(url, data_dir)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    from dashboard import cache
-
-    cache.runtime.clear()
+    _clear_app_caches()
     runtime = open_runtime(env)
     yield runtime
-    cache.runtime.clear()
+    _clear_app_caches()
     from etl.db import get_engine
 
     get_engine(url).dispose()

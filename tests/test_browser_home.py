@@ -5,8 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.demo import DEMO_PASSWORD
-from tests.browser import chromium, run_etl, screenshot, streamlit_server
+from tests.browser import chromium, run_etl, screenshot, sign_in, streamlit_server
 from tests.conftest import TODAY
 
 pytestmark = pytest.mark.browser
@@ -37,15 +36,6 @@ def referrals_in_demo_files(demo_dir: Path) -> int:
         with path.open(encoding="utf-8") as handle:
             total += sum(int(record["referrals"]) for record in csv.DictReader(handle))
     return total
-
-
-def sign_in(page, url: str, login: str, password: str = DEMO_PASSWORD) -> None:
-    """Sign in through the real form, as a person would."""
-    page.goto(url)
-    page.get_by_label("Login", exact=True).fill(login)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    page.get_by_text("Signed in as").wait_for(timeout=30_000)
 
 
 def test_the_home_page_shows_the_program_and_the_total_of_the_demo_files(demo_site):
