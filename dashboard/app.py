@@ -20,5 +20,10 @@ except ConfigError as error:
 viewer = current_viewer()
 pages = [
     st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+    # Analytics (issue 5)
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:"),
+    st.Page("pages/county_map.py", title="County map", icon=":material/map:"),
+    st.Page("pages/trends.py", title="Trends", icon=":material/show_chart:"),
+    st.Page("pages/rates.py", title="Enrollment and assessment", icon=":material/percent:"),
 ]
 st.navigation(pages).run()
