@@ -110,8 +110,11 @@ def _hover(row, metric: MapMetric) -> str:
     return "<br>".join(lines)
 
 
-def map_view(geojson: dict, width_px: int = 900, height_px: int = 620) -> tuple[dict, float]:
-    """Centre and zoom that fit the GeoJSON's bounds in a map of the given size (web Mercator)."""
+def map_view(geojson: dict, width_px: int = 560, height_px: int = 480) -> tuple[dict, float]:
+    """Centre and zoom that fit the GeoJSON's bounds in a map of the given size (web Mercator).
+
+    The width is a narrow window's: on a wider screen the state is simply drawn with room around.
+    """
     xs, ys = [], []
     for feature in geojson["features"]:
         geometry = feature["geometry"]
@@ -173,10 +176,11 @@ def county_map(table: pd.DataFrame, geojson: dict, metric_key: str,
         figure.add_trace(go.Scattermap(
             lon=lons, lat=lats, mode="lines", line={"color": OUTLINE_COLOUR, "width": 2.5}, hoverinfo="skip",
             name=f"Region: {(region_names or {}).get(code, code)}", showlegend=False))
-    centre, zoom = map_view(geojson, height_px=height_px)
+    centre, zoom = map_view(geojson, height_px=height_px - 140)
     return _layout(figure, f"{metric.label} by county", height=height_px,
                    map={"style": "white-bg", "center": centre, "zoom": zoom},
-                   legend={"orientation": "h", "y": -0.02, "title": {"text": "Grey and white counties:"}})
+                   margin={"l": 10, "r": 10, "t": 60, "b": 60},
+                   legend={"orientation": "h", "x": 0, "y": 0, "yanchor": "top", "title": {"text": "Also shown:"}})
 
 
 # -- trends --------------------------------------------------------------------------------------
@@ -199,7 +203,7 @@ def monthly_lines(frame: pd.DataFrame, value: str, title: str, axis_title: str,
         if extra:
             figure.add_trace(go.Scatter(
                 x=rows["month"], y=rows[extra].astype("float64"), name=f"{label}: {extra_label}", mode="lines",
-                connectgaps=False, line={"color": style["color"], "dash": "dot", "width": 4}, opacity=0.6,
+                connectgaps=False, line={"color": style["color"], "dash": "dot", "width": 3},
                 legendgroup=label, hovertemplate=f"{label}, {extra_label}<br>%{{x|%b %Y}}: %{{y:,.1f}}<extra></extra>"))
     return _layout(figure, title, yaxis_title=axis_title, xaxis_title="Month of referral", height=420,
                    yaxis={"rangemode": "tozero"})
@@ -207,11 +211,11 @@ def monthly_lines(frame: pd.DataFrame, value: str, title: str, axis_title: str,
 
 # -- rates ---------------------------------------------------------------------------------------
 
-def _reference_trace(x0, x1) -> go.Scatter:
+def _add_reference_line(figure: go.Figure) -> None:
+    """The national ~90% enrollment reference: a dashed black line across the plot, in the legend."""
     reference = measures.NATIONAL_ENROLLMENT_REFERENCE
-    return go.Scatter(x=[x0, x1], y=[reference, reference], mode="lines", name=REFERENCE_NAME,
-                      line={"color": REFERENCE_COLOUR, "dash": "dash", "width": 2},
-                      hovertemplate=f"{REFERENCE_NAME}<extra></extra>")
+    figure.add_shape(type="line", xref="paper", x0=0, x1=1, y0=reference, y1=reference, name=REFERENCE_NAME,
+                     showlegend=True, line={"color": REFERENCE_COLOUR, "dash": "dash", "width": 2}, layer="above")
 
 
 def rates_by_region(frame: pd.DataFrame) -> go.Figure:
@@ -225,7 +229,7 @@ def rates_by_region(frame: pd.DataFrame) -> go.Figure:
                                                                      "pattern": {"shape": pattern}},
             text=[measures.format_rate(v) for v in rates[column]], textposition="outside",
             hovertemplate=f"%{{x}}<br>{label}: %{{text}}<extra></extra>"))
-    figure.add_trace(_reference_trace(-0.5, len(rates) - 0.5))
+    _add_reference_line(figure)
     figure.update_layout(barmode="group", xaxis={"type": "category"})
     return _layout(figure, "Enrollment and 30-day assessment rates by region", height=440,
                    yaxis={"tickformat": ".0%", "range": [0, 1.1], "title": {"text": "Share of referrals"}})
@@ -244,8 +248,7 @@ def rates_over_time(frame: pd.DataFrame) -> go.Figure:
             line={"color": style["color"], "dash": style["dash"], "width": 2},
             marker={"symbol": style["symbol"], "size": 7},
             hovertemplate=f"{label}<br>%{{x|%b %Y}}: %{{y:.1%}}<extra></extra>"))
-    if len(rates):
-        figure.add_trace(_reference_trace(rates["month"].min(), rates["month"].max()))
+    _add_reference_line(figure)
     return _layout(figure, "Rates by month of referral", height=420, xaxis_title="Month of referral",
                    yaxis={"tickformat": ".0%", "range": [0, 1.05], "title": {"text": "Share of referrals"}})
 

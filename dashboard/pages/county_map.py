@@ -25,6 +25,7 @@ widgets.chart(charts.county_map(counties, cache.county_geojson(program.state_fip
               key="county-map")
 st.caption("Black lines outline the partner regions. Light grey: counties outside the program"
            + ("; darker grey: other partners' regions" if viewer.scope else "")
-           + ". White: in the program but no referrals in the months chosen, so the rate has no data.")
+           + ". White: in the program, but the measure has no data (no referrals in the months chosen, or no "
+           "population figure).")
 widgets.numbers(tables.county_table(counties), "counties", label="The map's numbers, county by county",
                 expanded=True)
