@@ -86,7 +86,8 @@ def county_map_table(counties: pd.DataFrame) -> pd.DataFrame:
     table = measures.add_rates(counties.astype({"population": "Float64"}), population_column="population")
     shown = table["status"] == IN_PROGRAM
     for metric in MAP_METRICS.values():
-        table[metric.column] = pd.array(table[metric.column], dtype="Float64")
+        if metric.column != metric.numerator:  # a computed measure, not a count
+            table[metric.column] = pd.array(table[metric.column], dtype="Float64")
         table.loc[~shown, metric.column] = pd.NA
     table["population"] = pd.array(counties["population"], dtype="Int64")
     return table

@@ -45,6 +45,8 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = [measures.NO_DATA if pd.isna(v) else f"{v:,.2f}".rstrip("0").rstrip(".") for v in values]
         elif pd.api.types.is_integer_dtype(values.dtype):
             out[column] = ["" if pd.isna(v) else f"{v:,}" for v in values]
+        else:
+            out[column] = ["" if pd.isna(v) else str(v) for v in values]
     return out
 
 

@@ -1,13 +1,10 @@
 """The analytics pages in a real browser, on the demo data loaded by the real command."""
 
-import csv
-from collections import Counter
-from pathlib import Path
-
 import pytest
 
 from tests.browser import chromium, run_etl, screenshot, streamlit_server
 from tests.conftest import TODAY
+from tests.helpers import demo_file_totals
 
 pytestmark = pytest.mark.browser
 
@@ -31,25 +28,6 @@ def demo_site(tmp_path_factory):
 def browser():
     with chromium() as instance:
         yield instance
-
-
-def demo_file_totals(demo_dir: Path) -> dict[str, Counter]:
-    """Counts per pathway summed with the csv module over the current file of each partner and month."""
-    current: dict[tuple[str, str], Path] = {}
-    for path in sorted(demo_dir.glob("*/*.csv")):
-        if path.stem.endswith("_rejected"):
-            continue
-        partner, month = path.parent.name, path.stem.split("_")[1]
-        if path.stem.endswith("_corrected") or (partner, month) not in current:
-            current[(partner, month)] = path
-    totals: dict[str, Counter] = {}
-    for path in current.values():
-        with path.open(encoding="utf-8") as handle:
-            for record in csv.DictReader(handle):
-                counter = totals.setdefault(record["referral_type"], Counter())
-                for column in ("referrals", "assessments_completed", "enrolled"):
-                    counter[column] += int(record[column])
-    return totals
 
 
 def open_page(browser, url: str, title: str):
