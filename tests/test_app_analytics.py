@@ -130,3 +130,10 @@ def test_the_rates_page_has_the_funnel_and_the_reference_line(demo_app):
     for figure in (by_region, over_time):
         assert [s["y0"] for s in figure["layout"]["shapes"] if s["name"].startswith("National reference")] == [0.9]
     assert len(values(by_region["data"][0]["x"])) == 5
+
+
+def test_the_home_page_links_to_every_analytics_page(demo_app):
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=120).run()
+    assert not at.exception
+    links = {link.proto.page: link.proto.label for link in at.get("page_link")}  # url path -> label
+    assert {"overview", "county_map", "trends", "rates"} <= set(links)
