@@ -75,6 +75,11 @@ def monthly_counts(viewer: Viewer, filters: Filters, by: str, version: tuple[int
     return data.monthly_counts(runtime().engine, viewer, filters, by)
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def busiest_counties(viewer: Viewer, filters: Filters, limit: int, version: tuple[int, int]) -> tuple[str, ...]:
+    return data.busiest_counties(runtime().engine, viewer, filters, limit)
+
+
 @st.cache_data(show_spinner=False, max_entries=64, ttl=3600)
 def reporting_status(viewer: Viewer, today: dt.date, version: tuple[int, int]) -> data.ReportingStatus:
     """Keyed by the day too: a report becomes late when its due day passes, with no new file."""

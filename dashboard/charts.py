@@ -29,6 +29,11 @@ NO_DATA_FILL = "#FFFFFF"
 PATHWAY_LABELS = {"arrest_diversion": "Arrest diversion", "social_contact": "Social contact referral"}
 REFERENCE_NAME = f"National reference (~{measures.NATIONAL_ENROLLMENT_REFERENCE:.0%} enroll)"
 FONT = {"family": "sans-serif", "size": 14, "color": "#262730"}
+# A small template of our own: plotly deep-copies the template into every figure, and the
+# built-in "plotly_white" costs ~0.1 s a figure to copy; this one looks the same for our charts.
+_AXIS = {"gridcolor": "#E5E5E5", "linecolor": "#BDBDBD", "zerolinecolor": "#BDBDBD", "automargin": True}
+TEMPLATE = go.layout.Template(layout={"paper_bgcolor": "#FFFFFF", "plot_bgcolor": "#FFFFFF", "xaxis": _AXIS,
+                                      "yaxis": _AXIS, "hoverlabel": {"align": "left"}})
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,7 @@ MAP_METRICS = {
 
 
 def _layout(figure: go.Figure, title: str, **extra) -> go.Figure:
-    settings = {"title": {"text": title}, "font": FONT, "template": "plotly_white",
+    settings = {"title": {"text": title}, "font": FONT, "template": TEMPLATE,
                 "margin": {"l": 10, "r": 10, "t": 60, "b": 10}, "legend": {"title": {"text": ""}}}
     figure.update_layout(**{**settings, **extra})
     return figure
@@ -111,6 +116,12 @@ def _hover(row, metric: MapMetric) -> str:
     return "<br>".join(lines)
 
 
+def _features(geojson: dict, fips) -> dict:
+    """Only the features a trace draws: the page then sends each county's shape once, not once a trace."""
+    wanted = set(fips)
+    return {"type": "FeatureCollection", "features": [f for f in geojson["features"] if f["id"] in wanted]}
+
+
 def map_view(geojson: dict, width_px: int = 560, height_px: int = 480) -> tuple[dict, float]:
     """Centre and zoom that fit the GeoJSON's bounds in a map of the given size (web Mercator).
 
@@ -154,9 +165,9 @@ def county_map(table: pd.DataFrame, geojson: dict, metric_key: str,
     coloured = table[has_value]
     values = coloured[metric.column].astype("float64")
     figure.add_trace(go.Choroplethmap(
-        geojson=geojson, locations=coloured["fips"], z=values, featureidkey="id", name=metric.label,
-        colorscale=SEQUENTIAL, zmin=0, zmax=(1 if metric.is_rate else max(float(values.max()), 1) if len(values)
-                                            else 1),
+        geojson=_features(geojson, coloured["fips"]), locations=coloured["fips"], z=values, featureidkey="id",
+        name=metric.label, colorscale=SEQUENTIAL, zmin=0,
+        zmax=1 if metric.is_rate or not len(values) else max(float(values.max()), 1),
         marker={"line": {"color": "#FFFFFF", "width": 0.8}}, text=coloured["hover"],
         hovertemplate="%{text}<extra></extra>", showlegend=False,
         colorbar={"title": {"text": metric.label}, "tickformat": ".0%" if metric.is_rate else ",",
@@ -169,7 +180,8 @@ def county_map(table: pd.DataFrame, geojson: dict, metric_key: str,
         if rows.empty:
             continue
         figure.add_trace(go.Choroplethmap(
-            geojson=geojson, locations=rows["fips"], z=[0] * len(rows), featureidkey="id", name=label,
+            geojson=_features(geojson, rows["fips"]), locations=rows["fips"], z=[0] * len(rows), featureidkey="id",
+            name=label,
             colorscale=[[0, fill], [1, fill]], showscale=False, showlegend=True,
             marker={"line": {"color": "#767676", "width": 0.8}}, text=rows["hover"],
             hovertemplate="%{text}<extra></extra>"))

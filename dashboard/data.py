@@ -293,3 +293,13 @@ def reporting_status(engine: Engine, viewer: Viewer, first_month: dt.date | None
     late = partners[partners["code"].isin(late_partners(grid))].rename(
         columns={"code": "partner", "name": "partner_name"}).reset_index(drop=True)
     return ReportingStatus(last_complete_month(grid), str(due.max()) if len(due) else None, late)
+
+
+def busiest_counties(engine: Engine, viewer: Viewer, filters: Filters, limit: int) -> tuple[str, ...]:
+    """FIPS of the ``limit`` counties with the most referrals in the selection, most first."""
+    total = func.sum(MonthlyCount.referrals)
+    query = _scoped(filters.apply(select(MonthlyCount.county_fips).group_by(MonthlyCount.county_fips)
+                                  .order_by(total.desc(), MonthlyCount.county_fips).limit(limit)),
+                    viewer, MonthlyCount.partner_id)
+    with session_factory(engine)() as session:
+        return tuple(session.scalars(query).all())

@@ -150,3 +150,15 @@ def test_reporting_status_names_the_late_partners_the_viewer_may_see(loaded):
     assert status.late["partner"].tolist() == ["seneca", "southern-highlands", "region-4", "region-5"]
     mine = data.reporting_status(loaded.engine, PRESTERA, first, 15, now)
     assert mine.late.empty and mine.last_complete_month == "2026-03"
+
+
+def test_busiest_counties_are_ranked_by_referrals_within_the_viewers_scope(loaded):
+    sent = PRESTERA_JAN + PRESTERA_MAR + SENECA_ROWS
+    by_county: dict[str, int] = {}
+    for record in sent:
+        by_county[record["county"]] = by_county.get(record["county"], 0) + record["referrals"]
+    names = {c.fips: c.name for c in loaded.program.counties}
+    top = data.busiest_counties(loaded.engine, COORDINATOR, Filters(), 2)
+    assert [by_county[names[f]] for f in top] == sorted(by_county.values(), reverse=True)[:2]
+    mine = data.busiest_counties(loaded.engine, PRESTERA, Filters(), 10)
+    assert sorted(names[f] for f in mine) == ["Jackson", "Kanawha", "Wood"]

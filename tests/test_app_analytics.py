@@ -118,6 +118,11 @@ def test_the_trends_page_splits_by_region_with_a_gap_for_the_missing_report(demo
     assert "Tygart Valley: 3-month mean" in names and len(cumulative["data"]) == 5
     table = at.dataframe[0].value
     assert ((table["Region"] == "Tygart Valley") & (table["Report received"] == "no report")).sum() == 1
+    at.segmented_control(key="trends_by").set_value("county").run()
+    assert not at.exception
+    monthly, _ = figures(at)
+    counties = [t["name"] for t in monthly["data"] if not t["name"].endswith("3-month mean")]
+    assert len(counties) == 8 and "Kanawha" in counties  # the busiest eight of the 17
 
 
 def test_the_rates_page_has_the_funnel_and_the_reference_line(demo_app):

@@ -46,6 +46,8 @@ def test_the_map_has_all_55_counties_the_outside_ones_grey_and_no_tiles(geojson,
     maps = [t for t in figure.data if t.type == "choroplethmap"]
     locations = [fips for trace in maps for fips in trace.locations]
     assert len(locations) == 55 and len(set(locations)) == 55
+    for trace in maps:  # each county's shape is sent once, with the trace that draws it
+        assert sorted(f["id"] for f in trace.geojson["features"]) == sorted(trace.locations)
     grey = next(t for t in maps if t.name == "Not in the program")
     assert len(grey.locations) == 50
     assert {c for _, c in grey.colorscale} == {charts.GREYS[NOT_IN_PROGRAM]}
