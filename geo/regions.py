@@ -33,8 +33,3 @@ def region_outlines(geojson: dict, partner_of_county: dict[str, str]) -> dict[st
         outlines[partner] = (lons, lats)
     return outlines
 
-
-def bounds(geojson: dict) -> tuple[float, float, float, float]:
-    """(min lon, min lat, max lon, max lat) of every feature."""
-    boxes = [shape(f["geometry"]).bounds for f in geojson["features"]]
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
