@@ -225,10 +225,13 @@ def monthly_lines(frame: pd.DataFrame, value: str, title: str, axis_title: str,
 # -- rates ---------------------------------------------------------------------------------------
 
 def _add_reference_line(figure: go.Figure) -> None:
-    """The national ~90% enrollment reference: a dashed black line across the plot, in the legend."""
+    """The national ~90% enrollment reference: a dashed black line across the plot, in the legend.
+
+    Drawn below the bars, so it never strikes through their value labels.
+    """
     reference = measures.NATIONAL_ENROLLMENT_REFERENCE
     figure.add_shape(type="line", xref="paper", x0=0, x1=1, y0=reference, y1=reference, name=REFERENCE_NAME,
-                     showlegend=True, line={"color": REFERENCE_COLOUR, "dash": "dash", "width": 2}, layer="above")
+                     showlegend=True, line={"color": REFERENCE_COLOUR, "dash": "dash", "width": 2}, layer="below")
 
 
 def rates_by_region(frame: pd.DataFrame) -> go.Figure:
