@@ -41,6 +41,7 @@ test: install-dev
 
 bench: install-dev
 	$(BIN)/python benchmarks/etl_bench.py
+	$(BIN)/python benchmarks/dashboard_bench.py
 
 clean:
 	rm -rf $(VENV) test-output .pytest_cache .ruff_cache

@@ -32,6 +32,10 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/home.py", "Home", ":material/home:", EVERYONE, default=True),
+    PageSpec("pages/overview.py", "Overview", ":material/dashboard:", EVERYONE),
+    PageSpec("pages/county_map.py", "County map", ":material/map:", EVERYONE),
+    PageSpec("pages/trends.py", "Trends", ":material/show_chart:", EVERYONE),
+    PageSpec("pages/rates.py", "Enrollment and assessment", ":material/percent:", EVERYONE),
     PageSpec("pages/completeness.py", "Reporting completeness", ":material/event_available:", EVERYONE,
              section="Operations"),
     PageSpec("pages/submissions.py", "Submissions", ":material/inventory_2:", UPLOADERS, section="Operations"),

@@ -13,9 +13,11 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine, Select, func, select
 
+from dashboard.selection import Filters
 from dashboard.viewer import Viewer
 from etl.db import session_factory
 from etl.models import County, MonthlyCount, Partner, PartnerCounty
+from etl.names import PATHWAYS
 
 
 def _scoped(query: Select, viewer: Viewer, partner_column) -> Select:
@@ -256,3 +258,180 @@ def contacts_version(engine: Engine) -> tuple[int, int]:
         latest = session.scalar(select(func.max(ContactChange.id)))
         count = session.scalar(select(func.count(Contact.id)))
     return int(latest or 0), int(count or 0)
+# ---------------------------------------------------------------------------------------------
+# Analytics (issue 5): overview, county map, trends, rates. Every query sums in the database
+# (GROUP BY) and returns one row per group; pandas only reshapes those few rows.
+# ---------------------------------------------------------------------------------------------
+
+COUNT_SUMS = ("referrals", "assessments_completed", "enrolled")
+IN_PROGRAM, NOT_IN_PROGRAM, NOT_YOUR_REGION = "in the program", "not in the program", "not your region"
+TREND_GROUPS = ("total", "pathway", "region", "county")
+
+
+def _sums() -> list:
+    return [func.coalesce(func.sum(getattr(MonthlyCount, name)), 0).label(name) for name in COUNT_SUMS]
+
+
+def _int_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    for name in COUNT_SUMS:
+        frame[name] = pd.to_numeric(frame[name]).astype("int64")
+    return frame
+
+
+def totals_by_pathway(engine: Engine, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+    """One row per pathway (both always present): referrals, assessments_completed, enrolled."""
+    query = _scoped(filters.apply(select(MonthlyCount.pathway, *_sums()).group_by(MonthlyCount.pathway)),
+                    viewer, MonthlyCount.partner_id)
+    with session_factory(engine)() as session:
+        rows = {row.pathway: row for row in session.execute(query).all()}
+    frame = pd.DataFrame(
+        [{"pathway": p, **{n: getattr(rows[p], n) if p in rows else 0 for n in COUNT_SUMS}} for p in PATHWAYS],
+        columns=["pathway", *COUNT_SUMS])
+    return _int_counts(frame)
+
+
+def counts_by_county(engine: Engine, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+    """Every county of the state, one row each, with its partner and the viewer's summed counts.
+
+    ``status`` is "in the program", "not in the program" or, for a partner viewer, "not your
+    region": such counties carry no name, partner, population or numbers (NA): only their FIPS,
+    so the map can draw them grey. The counts are summed only over the viewer's own rows, in the query.
+    """
+    counts = _scoped(filters.apply(select(MonthlyCount.county_fips, *_sums()).group_by(MonthlyCount.county_fips)),
+                     viewer, MonthlyCount.partner_id).subquery()
+    query = (
+        select(County.fips, County.name, County.population, Partner.code, Partner.name, Partner.region,
+               *[counts.c[name] for name in COUNT_SUMS])
+        .outerjoin(PartnerCounty, PartnerCounty.county_fips == County.fips)
+        .outerjoin(Partner, (Partner.id == PartnerCounty.partner_id) & Partner.active.is_(True))
+        .outerjoin(counts, counts.c.county_fips == County.fips)
+        .order_by(County.fips)
+    )
+    with session_factory(engine)() as session:
+        rows = session.execute(query).all()
+    frame = pd.DataFrame(rows, columns=["fips", "county", "population", "partner", "partner_name", "region",
+                                        *COUNT_SUMS])
+    frame["population"] = pd.array(frame["population"], dtype="Int64")
+    in_program = frame["partner"].notna()
+    mine = in_program if viewer.scope is None else frame["partner"] == viewer.scope
+    frame["status"] = NOT_IN_PROGRAM
+    frame.loc[in_program, "status"] = NOT_YOUR_REGION
+    frame.loc[mine, "status"] = IN_PROGRAM
+    hidden = frame["status"] != IN_PROGRAM
+    # A partner sees none of another region's counties: the shape stays (the map is the whole
+    # state), its name, partner and numbers do not.
+    frame.loc[frame["status"] == NOT_YOUR_REGION, ["county", "partner", "partner_name", "region"]] = None
+    frame.loc[(frame["status"] == NOT_YOUR_REGION).to_numpy(), "population"] = pd.NA
+    for name in COUNT_SUMS:
+        values = pd.array(pd.to_numeric(frame[name]).fillna(0), dtype="Int64")
+        values[hidden.to_numpy()] = pd.NA
+        frame[name] = values
+    return frame
+
+
+def region_counts(engine: Engine, viewer: Viewer, filters: Filters) -> pd.DataFrame:
+    """One row per partner (region) the viewer may see, with summed counts (zeros when none)."""
+    counts = _scoped(filters.apply(select(MonthlyCount.partner_id, *_sums()).group_by(MonthlyCount.partner_id)),
+                     viewer, MonthlyCount.partner_id).subquery()
+    query = _scoped(
+        select(Partner.code, Partner.name, Partner.region, *[counts.c[name] for name in COUNT_SUMS])
+        .outerjoin(counts, counts.c.partner_id == Partner.id)
+        .where(Partner.active.is_(True))
+        .order_by(Partner.id), viewer, Partner.id)
+    if filters.partners:
+        query = query.where(Partner.code.in_(filters.partners))
+    with session_factory(engine)() as session:
+        rows = session.execute(query).all()
+    frame = pd.DataFrame(rows, columns=["partner", "partner_name", "region", *COUNT_SUMS])
+    for name in COUNT_SUMS:
+        frame[name] = frame[name].fillna(0)
+    return _int_counts(frame)
+
+
+def monthly_counts(engine: Engine, viewer: Viewer, filters: Filters, by: str = "total") -> pd.DataFrame:
+    """Counts per month and group (``by``: total, pathway, region or county), every month present.
+
+    Columns: month (first day), group, referrals, assessments_completed, enrolled, reported. A
+    month in which a group sent no report is kept with ``reported`` False and NA counts, so a
+    chart shows a gap there, not a zero.
+    """
+    if by not in TREND_GROUPS:
+        raise ValueError(f"by must be one of {TREND_GROUPS}, not {by!r}")
+    group = {"total": None, "pathway": MonthlyCount.pathway, "region": Partner.region, "county": County.name}[by]
+    columns = [MonthlyCount.month] + ([group.label("group")] if group is not None else [])
+    query = select(*columns, *_sums())
+    if by == "region":
+        query = query.join(Partner, Partner.id == MonthlyCount.partner_id)
+    elif by == "county":
+        query = query.join(County, County.fips == MonthlyCount.county_fips)
+    query = query.group_by(*columns).order_by(*columns)
+    query = _scoped(filters.apply(query), viewer, MonthlyCount.partner_id)
+    with session_factory(engine)() as session:
+        rows = session.execute(query).all()
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=["month", "group", *COUNT_SUMS] if group is not None
+                         else ["month", *COUNT_SUMS])
+    if group is None:
+        frame.insert(1, "group", "All referrals")
+    frame["month"] = pd.to_datetime(frame["month"])
+    first = filters.start or (frame["month"].min().date() if len(frame) else None)
+    last = filters.end or (frame["month"].max().date() if len(frame) else None)
+    months = pd.to_datetime(_month_range(first, last))
+    groups = sorted(frame["group"].unique()) if len(frame) else []
+    full = pd.MultiIndex.from_product([groups, months], names=["group", "month"])
+    frame = frame.set_index(["group", "month"]).reindex(full).reset_index()
+    frame["reported"] = frame["referrals"].notna()
+    for name in COUNT_SUMS:
+        frame[name] = pd.array(frame[name], dtype="Int64")
+    return frame.loc[:, ["month", "group", *COUNT_SUMS, "reported"]]
+
+
+def with_trend_lines(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add ``rolling_3`` (mean referrals over the group's last three months) and ``cumulative``.
+
+    Both are NA in a month without a report, and the rolling mean also needs all three of its
+    months reported: an average over a missing month would quietly read as lower activity.
+    """
+    out = frame.sort_values(["group", "month"]).copy()
+    referrals = out["referrals"].astype("float64")
+    grouped = referrals.groupby(out["group"], sort=False)
+    out["rolling_3"] = grouped.transform(lambda s: s.rolling(3, min_periods=3).mean())
+    out["cumulative"] = pd.array(grouped.cumsum(), dtype="Int64")
+    out.loc[~out["reported"], "cumulative"] = pd.NA
+    return out.reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class ReportingStatus:
+    """Where reporting stands for the viewer's partners (from ``dashboard.completeness``)."""
+
+    last_complete_month: str | None  # "YYYY-MM": every partner's report accepted
+    latest_due_month: str | None  # the most recent month whose report is already due
+    late: pd.DataFrame  # partner, partner_name, region: report for latest_due_month missing or rejected
+
+
+def reporting_status(engine: Engine, viewer: Viewer, first_month: dt.date | None, due_day: int,
+                     now: dt.datetime) -> ReportingStatus:
+    """The last month with every partner's data, and who is late, over the viewer's partners."""
+    from dashboard.completeness import last_complete_month, late_partners, months_between, reporting_grid
+
+    options = filter_options(engine, viewer)
+    partners = options.partners
+    if first_month is None or partners.empty:
+        return ReportingStatus(None, None, pd.DataFrame(columns=["partner", "partner_name", "region"]))
+    last = (now.date().replace(day=1) - dt.timedelta(days=1)).replace(day=1)  # the month before now's
+    months = months_between(first_month, last) if first_month <= last else []
+    grid = reporting_grid(submissions(engine, viewer), partners["code"].tolist(), months, due_day, now)
+    due = grid.loc[grid["status"] != "not_due", "month"]
+    late = partners[partners["code"].isin(late_partners(grid))].rename(
+        columns={"code": "partner", "name": "partner_name"}).reset_index(drop=True)
+    return ReportingStatus(last_complete_month(grid), str(due.max()) if len(due) else None, late)
+
+
+def busiest_counties(engine: Engine, viewer: Viewer, filters: Filters, limit: int) -> tuple[str, ...]:
+    """FIPS of the ``limit`` counties with the most referrals in the selection, most first."""
+    total = func.sum(MonthlyCount.referrals)
+    query = _scoped(filters.apply(select(MonthlyCount.county_fips).group_by(MonthlyCount.county_fips)
+                                  .order_by(total.desc(), MonthlyCount.county_fips).limit(limit)),
+                    viewer, MonthlyCount.partner_id)
+    with session_factory(engine)() as session:
+        return tuple(session.scalars(query).all())

@@ -42,12 +42,15 @@ def render_filters(options: FilterOptions, show: tuple[str, ...] = EVERYTHING) -
     start = end = None
     labels = [f"{m:%Y-%m}" for m in options.months]
     if MONTHS in show and len(labels) > 1:
-        default = (labels[0], labels[-1])
-        widget, store = _restore(MONTHS, labels, default)
-        if not isinstance(st.session_state[widget], list | tuple) or len(st.session_state[widget]) != 2:
-            st.session_state[widget] = default
-        chosen = sidebar.select_slider("Months", options=labels, key=widget,
-                                       on_change=_remember, args=(f"filter_{MONTHS}", widget))
+        # A select_slider is a range only when its ``value`` is a pair: a pair placed in session
+        # state alone gives a one-month slider. So the remembered pair goes in as ``value``.
+        store, widget = f"filter_{MONTHS}", f"filter_widget_{MONTHS}"
+        remembered = st.session_state.get(store)
+        value = (labels[0], labels[-1])
+        if isinstance(remembered, list | tuple) and len(remembered) == 2 and all(v in labels for v in remembered):
+            value = (remembered[0], remembered[1])
+        chosen = sidebar.select_slider("Months", options=labels, value=value, key=widget,
+                                       on_change=_remember, args=(store, widget))
         st.session_state[store] = chosen
         start, end = (options.months[labels.index(chosen[0])], options.months[labels.index(chosen[1])])
     partners: tuple[str, ...] = ()

@@ -129,6 +129,10 @@ class MonthlyCount(Base):
         UniqueConstraint("county_fips", "month", "pathway"),
         Index("ix_monthly_count_month_county", "month", "county_fips"),
         Index("ix_monthly_count_partner_month", "partner_id", "month"),
+        # Covering index for the dashboard's sums (by month, partner, county, pathway): the
+        # database reads only the index, never the table (docs/performance.md).
+        Index("ix_monthly_count_dashboard", "month", "partner_id", "county_fips", "pathway", "referrals",
+              "assessments_completed", "enrolled"),
         CheckConstraint(f"pathway IN {PATHWAYS!r}", name="pathway"),
         CheckConstraint("referrals >= 0", name="referrals_not_negative"),
         CheckConstraint("assessments_completed >= 0 AND assessments_completed <= referrals",

@@ -38,3 +38,27 @@ def prestera_month(month: str = "2026-03", base: int = 4) -> list[dict]:
 
 def totals(rows: list[dict]) -> dict[str, int]:
     return {c: sum(int(r[c]) for r in rows) for c in COUNT_COLUMNS}
+
+
+def demo_file_totals(demo_dir) -> dict[str, dict[str, int]]:
+    """Counts per pathway summed with the csv module over the current demo file of each partner and month.
+
+    The demo's rules: a ``_rejected`` file never loaded and a ``_corrected`` file replaced its month.
+    """
+    from pathlib import Path
+
+    current: dict[tuple[str, str], Path] = {}
+    for path in sorted(Path(demo_dir).glob("*/*.csv")):
+        if path.stem.endswith("_rejected"):
+            continue
+        partner, month = path.parent.name, path.stem.split("_")[1]
+        if path.stem.endswith("_corrected") or (partner, month) not in current:
+            current[(partner, month)] = path
+    sums: dict[str, dict[str, int]] = {}
+    for path in current.values():
+        with path.open(encoding="utf-8") as handle:
+            for record in csv.DictReader(handle):
+                counter = sums.setdefault(record["referral_type"], dict.fromkeys(COUNT_COLUMNS, 0))
+                for column in COUNT_COLUMNS:
+                    counter[column] += int(record[column])
+    return sums

@@ -30,3 +30,11 @@ st.table(
                      "county_count": "Number of counties"}),
     hide_index=True,
 )
+
+# Analytics (issue 5): where to go next.
+st.subheader("Explore the numbers")
+links = st.columns(4)
+links[0].page_link("pages/overview.py", label="Overview: totals, rates, reporting", icon=":material/dashboard:")
+links[1].page_link("pages/county_map.py", label="County map", icon=":material/map:")
+links[2].page_link("pages/trends.py", label="Trends by month", icon=":material/show_chart:")
+links[3].page_link("pages/rates.py", label="Enrollment and assessment", icon=":material/percent:")
