@@ -8,6 +8,8 @@ All settings are optional:
 ``LEAD_DATA_DIR``      archive, inboxes and caches (default: ``data/`` in the project).
 ``LEAD_TODAY``         fixes "today" as ``YYYY-MM-DD`` (tests and replays).
 ``LEAD_MAX_FILE_MB``   largest file the command line and the pull job accept (default 200).
+``LEAD_CA_BUNDLE``     an extra CA certificate file (PEM) the pull job trusts for partners' HTTPS
+                       exports, besides the usual public CAs (a state's internal CA; tests).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ SETTING_NAMES = (
     "LEAD_DATA_DIR",
     "LEAD_TODAY",
     "LEAD_MAX_FILE_MB",
+    "LEAD_CA_BUNDLE",
 )
 
 
@@ -44,6 +47,7 @@ class Settings:
     data_dir: Path
     today: dt.date
     max_file_bytes: int
+    ca_bundle: Path | None = None  # extra trusted CA for HTTPS exports
 
     @property
     def archive_dir(self) -> Path:
@@ -70,6 +74,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         data_dir=data_dir,
         today=_parse_today(env.get("LEAD_TODAY")),
         max_file_bytes=_parse_max_mb(env.get("LEAD_MAX_FILE_MB")) * 1024 * 1024,
+        ca_bundle=_parse_ca_bundle(env.get("LEAD_CA_BUNDLE")),
     )
 
 
@@ -92,3 +97,12 @@ def _parse_max_mb(value: str | None) -> int:
     if megabytes <= 0:
         raise ConfigError(f"LEAD_MAX_FILE_MB={value!r} must be a whole number of megabytes above 0")
     return megabytes
+
+
+def _parse_ca_bundle(value: str | None) -> Path | None:
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    if not path.is_file():
+        raise ConfigError(f"LEAD_CA_BUNDLE={value!r} is not a file; give a PEM file of CA certificates")
+    return path
