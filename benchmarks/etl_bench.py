@@ -247,10 +247,14 @@ def run_phase(name: str, **options) -> dict:
     for key, value in options.items():
         if value is not None:
             command += [f"--{key.replace('_', '-')}", str(value)]
-    done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
-    if done.returncode != 0:
-        raise SystemExit(f"phase {name} failed:\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    for attempt in range(1, 4):
+        done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
+        if done.returncode == 0:
+            return json.loads(done.stdout.strip().splitlines()[-1])
+        # The shared PostgreSQL server is sometimes restarted by other test suites: try again.
+        print(f"phase {name} failed (attempt {attempt}): {done.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
+        time.sleep(10)
+    raise SystemExit(f"phase {name} failed three times:\n{done.stderr}")
 
 
 # --- the report -----------------------------------------------------------------------------------------
