@@ -238,7 +238,15 @@ def phase_ours_subset(args) -> dict:
         return phase_validate(args)
 
 
-PHASES = {"validate": phase_validate, "load": phase_load, "to_sql": phase_to_sql,
+def phase_read_csv(args) -> dict:
+    """The floor: pandas reading the file with inferred types and no checks at all."""
+    started, cpu = time.perf_counter(), time.process_time()
+    frame = pd.read_csv(args.file)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return {"seconds": seconds, "cpu": cpu, "rows": len(frame), "peak_mb": peak_mb()}
+
+
+PHASES = {"read_csv": phase_read_csv, "validate": phase_validate, "load": phase_load, "to_sql": phase_to_sql,
           "frictionless": phase_frictionless, "ours_subset": phase_ours_subset}
 
 
@@ -334,6 +342,7 @@ def main() -> None:
 
         results = {}
         for key, phase, options in (
+            ("read_csv", "read_csv", {"file": good}),
             ("validate", "validate", {"file": good, "program": program}),
             ("validate_bad", "validate", {"file": bad, "program": program}),
             ("load_sqlite", "load", {"file": good, "program": program}),
@@ -367,7 +376,7 @@ def render(results: dict, rows: int, subset: int, expected_bad: dict[int, str], 
     ts, tp = results["to_sql_sqlite"], results["to_sql_postgresql"]
     fr, ours = results["frictionless"], results["ours_subset"]
     peak = max(r["peak_mb"] for key, r in results.items() if key not in ("frictionless", "to_sql_sqlite",
-                                                                           "to_sql_postgresql"))
+                                                                           "to_sql_postgresql", "read_csv"))
     bad_in_subset = {r for r in expected_bad if r <= subset + 1}
     ours_found = set(ours["issue_rows"])
     theirs_found = set(fr["issue_rows"])
@@ -390,6 +399,7 @@ def render(results: dict, rows: int, subset: int, expected_bad: dict[int, str], 
         "",
         "| measurement | wall s | rows/s | CPU s (client) | peak MB | target | |",
         "| --- | ---: | ---: | ---: | ---: | --- | --- |",
+        row("reference: plain `pandas.read_csv` of the valid file (no checks)", results["read_csv"]),
         row(f"read + validate, valid file (read {v['read_seconds']:.2f} s)", v, ">= 1,000,000 rows/s",
             v["rows"] / v["seconds"] >= TARGETS["validate"]),
         row(f"read + validate, 1% bad rows ({vb['issues']:,} problems)", vb),

@@ -13,6 +13,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from etl.contract import COUNT_COLUMNS, normalise_header
@@ -203,10 +204,22 @@ def _finish(frame: pd.DataFrame, header: list[str], file_format: str, first_data
         return ReadResult(columns=header, issues=issues, file_format=file_format)
     frame.columns = normalised
     frame[ROW_COLUMN] = frame.index.to_numpy() + first_data_row
-    empty = frame.drop(columns=[ROW_COLUMN]).isna().all(axis=1)
+    empty = _empty_rows(frame)
     if empty.any():
         frame = frame.loc[~empty]
     if frame.empty:
         return ReadResult(columns=header, issues=[Issue(None, None, None, "no-data",
                           "the file has a header but no data rows")], file_format=file_format)
     return ReadResult(frame=frame, columns=header, file_format=file_format)
+
+
+def _empty_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Rows with no value at all; numeric columns first: one of them usually settles it at once."""
+    empty = np.ones(len(frame), dtype=bool)
+    columns = sorted((c for c in frame.columns if c != ROW_COLUMN),
+                     key=lambda c: not pd.api.types.is_numeric_dtype(frame[c].dtype))
+    for column in columns:
+        empty &= frame[column].isna().to_numpy(dtype=bool)
+        if not empty.any():
+            break
+    return empty
