@@ -443,3 +443,14 @@ def test_the_pull_command_prints_json_and_exits_1_when_a_source_failed(sqlite_ru
     assert sources["prestera"]["status"] == "failed" and "LEAD_TOKEN_PRESTERA" in sources["prestera"]["message"]
     assert sources["seneca"]["status"] == "unchanged"
     assert "Traceback" not in failed.stderr
+
+
+def test_without_an_etag_the_same_bytes_are_not_loaded_twice(sqlite_runtime, server, certificate, tmp_path, token):
+    server.exports["/x.csv"] = Export(csv_bytes(prestera_month()), etag=None)
+    rt = with_exports(sqlite_runtime, tmp_path, {"prestera": (url_of(server, "/x.csv"), "LEAD_TOKEN_PRESTERA")},
+                      certificate[0])
+    assert [f.status for f in pull_all(rt, http=FAST).files] == ["loaded"]
+    again = pull_all(rt, http=FAST)
+    assert url_results(again)["prestera"] == ("unchanged", "same content as the last pull")
+    assert again.files == [] and count(rt, Submission.id) == 1
+    assert all("If-None-Match" not in headers for headers in gets(server))
