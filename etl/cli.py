@@ -32,8 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m etl",
         description="Validate and load LEAD partner files into the reporting database, and manage it.",
         epilog="Settings come from the environment: LEAD_DATABASE_URL, LEAD_PROGRAM_FILE, LEAD_DATA_DIR, "
-               "LEAD_TODAY, LEAD_MAX_FILE_MB (see README.md). Exit status: 0 all files valid or loaded, "
-               "1 some file invalid or rejected, 2 bad usage or configuration.",
+               "LEAD_TODAY, LEAD_MAX_FILE_MB, LEAD_CA_BUNDLE (see README.md). "
+               "Exit status: 0 all files valid or loaded, 1 some file invalid or rejected, "
+               "2 bad usage or configuration.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 

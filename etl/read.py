@@ -138,8 +138,11 @@ def _read_csv(text: str) -> ReadResult:
     text_columns = {n: str for n, h in zip(names, header, strict=True) if normalise_header(h) not in COUNT_COLUMNS}
     try:
         frame = pd.read_csv(
-            io.StringIO(text), sep=delimiter, header=0, names=names, dtype=text_columns, keep_default_na=False,
-            na_values=[""], skip_blank_lines=False, engine="c", nrows=MAX_ROWS + 1,
+            # Bytes, not io.StringIO(text): pandas re-encodes a text stream chunk by chunk in Python;
+            # encoding once is ~30 ms a million rows and makes read_csv ~1.5x faster.
+            io.BytesIO(text.encode("utf-8")), encoding="utf-8", sep=delimiter, header=0, names=names,
+            dtype=text_columns, keep_default_na=False, na_values=[""], skip_blank_lines=False, engine="c",
+            nrows=MAX_ROWS + 1,
         )
     except (pd.errors.ParserError, ValueError, OverflowError) as exc:
         line = _PANDAS_LINE.search(str(exc))
@@ -250,7 +253,7 @@ def _finish(frame: pd.DataFrame, header: list[str], file_format: str, row_number
         seen.add(name)
     if issues:
         return ReadResult(columns=header, issues=issues, file_format=file_format)
-    empty = frame.drop(columns=[ROW_COLUMN]).isna().all(axis=1).to_numpy()
+    empty = _empty_rows(frame)
     if empty.any():
         frame = frame.loc[~empty]
     if frame.empty:
@@ -258,3 +261,14 @@ def _finish(frame: pd.DataFrame, header: list[str], file_format: str, row_number
                           "the file has a header but no data rows")], file_format=file_format)
     return ReadResult(frame=frame, columns=header, file_format=file_format)
 
+
+def _empty_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Rows with no value at all; numeric columns first: one of them usually settles it at once."""
+    empty = np.ones(len(frame), dtype=bool)
+    columns = sorted((c for c in frame.columns if c != ROW_COLUMN),
+                     key=lambda c: not pd.api.types.is_numeric_dtype(frame[c].dtype))
+    for column in columns:
+        empty &= frame[column].isna().to_numpy(dtype=bool)
+        if not empty.any():
+            break
+    return empty

@@ -9,6 +9,8 @@ All settings are optional:
 ``LEAD_TODAY``         fixes "today" as ``YYYY-MM-DD`` (tests and replays).
 ``LEAD_MAX_FILE_MB``   largest file the command line and the pull job accept (default 200).
 ``LEAD_SESSION_IDLE_MINUTES``  a dashboard session ends after this long without use (default 30).
+``LEAD_CA_BUNDLE``     an extra CA certificate file (PEM) the pull job trusts for partners' HTTPS
+                       exports, besides the usual public CAs (a state's internal CA; tests).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ SETTING_NAMES = (
     "LEAD_TODAY",
     "LEAD_MAX_FILE_MB",
     "LEAD_SESSION_IDLE_MINUTES",
+    "LEAD_CA_BUNDLE",
 )
 
 
@@ -48,6 +51,7 @@ class Settings:
     today: dt.date
     max_file_bytes: int
     session_idle_minutes: int = DEFAULT_SESSION_IDLE_MINUTES
+    ca_bundle: Path | None = None  # extra trusted CA for HTTPS exports
 
     @property
     def archive_dir(self) -> Path:
@@ -75,6 +79,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         today=_parse_today(env.get("LEAD_TODAY")),
         max_file_bytes=_positive(env, "LEAD_MAX_FILE_MB", DEFAULT_MAX_FILE_MB, "megabytes") * 1024 * 1024,
         session_idle_minutes=_positive(env, "LEAD_SESSION_IDLE_MINUTES", DEFAULT_SESSION_IDLE_MINUTES, "minutes"),
+        ca_bundle=_parse_ca_bundle(env.get("LEAD_CA_BUNDLE")),
     )
 
 
@@ -98,3 +103,12 @@ def _positive(env: Mapping[str, str], name: str, default: int, unit: str) -> int
     if number <= 0:
         raise ConfigError(f"{name}={value!r} must be a whole number of {unit} above 0")
     return number
+
+
+def _parse_ca_bundle(value: str | None) -> Path | None:
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    if not path.is_file():
+        raise ConfigError(f"LEAD_CA_BUNDLE={value!r} is not a file; give a PEM file of CA certificates")
+    return path

@@ -43,3 +43,11 @@ def test_a_bad_setting_is_one_clear_error(name, value, words):
     with pytest.raises(ConfigError, match=words) as error:
         load_settings({name: value})
     assert name in str(error.value)
+
+
+def test_the_extra_ca_bundle_must_be_a_file(tmp_path):
+    assert load_settings({}).ca_bundle is None
+    (tmp_path / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\n")
+    assert load_settings({"LEAD_CA_BUNDLE": str(tmp_path / "ca.pem")}).ca_bundle == tmp_path / "ca.pem"
+    with pytest.raises(ConfigError, match=r"LEAD_CA_BUNDLE='/nonexistent/ca\.pem' is not a file"):
+        load_settings({"LEAD_CA_BUNDLE": "/nonexistent/ca.pem"})

@@ -1,4 +1,4 @@
-"""The pull job's inputs: each partner's inbox folder (and, in ``https``, its HTTPS export).
+"""The pull job's inputs: each partner's inbox folder (``folder``) and HTTPS export (``https``).
 
 ``pull_all`` visits every configured source; a failing source is reported and does not stop
 the others. Every file goes through ``etl.pipeline.process_file``, like any other front door.
@@ -7,9 +7,13 @@ the others. Every file goes through ``etl.pipeline.process_file``, like any othe
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from etl.report import FileReport
 from etl.runtime import Runtime
+
+if TYPE_CHECKING:
+    from etl.sources.https import HttpPolicy
 
 
 @dataclass
@@ -45,9 +49,10 @@ class PullOutcome:
         return lines or ["no sources configured"]
 
 
-def pull_all(runtime: Runtime, partner: str | None = None) -> PullOutcome:
-    """Pull every configured source (only ``partner``'s, if given)."""
+def pull_all(runtime: Runtime, partner: str | None = None, *, http: HttpPolicy | None = None) -> PullOutcome:
+    """Pull every configured source (only ``partner``'s, if given); ``http``: time-outs and retries."""
     from etl.sources.folder import pull_folder
+    from etl.sources.https import DEFAULT_POLICY, pull_https
 
     outcome = PullOutcome()
     for config in runtime.program.partners:
@@ -55,4 +60,6 @@ def pull_all(runtime: Runtime, partner: str | None = None) -> PullOutcome:
             continue
         if config.inbox:
             pull_folder(runtime, config.code, outcome)
+        if config.export_url:
+            pull_https(runtime, config, outcome, http or DEFAULT_POLICY)
     return outcome
