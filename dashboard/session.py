@@ -58,6 +58,11 @@ def current_viewer() -> Viewer:
     runtime = cache.runtime()
     viewer = resolve_viewer(runtime.engine, runtime.settings.session_idle_minutes)
     if viewer is None:
+        # Reached when a page runs without the router: Streamlit runs a page URL opened first on a
+        # freshly started server as a bare script (its old pages/ folder mode) until the router
+        # has run once. Nothing of the page is shown; the visitor is sent to sign in.
+        st.info(st.session_state.pop(MESSAGE_KEY, None) or "Please sign in to see this page.")
+        st.link_button("Go to the sign-in page", "/")
         st.stop()
     return viewer
 
