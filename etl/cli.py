@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     template = commands.add_parser("template", help="write the partner CSV template",
                                    description="Write the partner CSV template (header and one example row).")
     template.add_argument("--output", "-o", type=Path, metavar="FILE", help="write here instead of standard output")
+    template.add_argument("--partner", metavar="CODE",
+                          help="use this partner's first county in the example row (default: the first partner's)")
     template.set_defaults(handler=_template)
 
     history = commands.add_parser("history", help="list files received, newest first",
@@ -238,8 +240,13 @@ def _pull(args) -> int:
 
 def _template(args) -> int:
     from etl.contract import template_csv
+    from etl.program import load_program
+    from etl.settings import load_settings
 
-    text = template_csv()
+    program = load_program(load_settings().program_file)
+    if args.partner and not program.has_partner(args.partner):
+        raise ConfigError(f"unknown partner {args.partner!r}")
+    text = template_csv(program.example_county(args.partner))
     if args.output:
         args.output.write_text(text, encoding="utf-8", newline="")
         print(f"wrote {args.output}", file=sys.stderr)

@@ -24,7 +24,7 @@ COLUMNS = (
            "The calendar month the counts are for. Not in the future, not before the program's start.",
            "2026-03"),
     Column("county", True, "county name with or without \" County\", any case, or 5-digit FIPS",
-           "A county of the partner's own region.", "Kanawha"),
+           "A county of the partner's own region.", ""),  # filled from the program: see template_csv
     Column("referral_type", True,
            "`arrest_diversion` / `social_contact` (also \"arrest\", \"social\", \"social contact referral\")",
            "The referral pathway: diverted at the point of arrest, or referred without an arrest.",
@@ -50,10 +50,11 @@ def normalise_header(name: object) -> str:
     return _HEADER_SPACES.sub("_", str(name).strip().lstrip("\ufeff").lower()).strip("_")
 
 
-def template_csv() -> str:
-    """The CSV template partners fill in: the header and one example row."""
+def template_csv(example_county: str) -> str:
+    """The CSV template partners fill in: the header and one example row for ``example_county``
+    (a county of the partner's own region: the program file decides, not this module)."""
     header = ",".join(COLUMN_NAMES)
-    example = ",".join(c.example for c in COLUMNS)
+    example = ",".join(example_county if c.name == "county" else c.example for c in COLUMNS)
     return f"{header}\r\n{example}\r\n"
 
 

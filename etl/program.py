@@ -89,6 +89,11 @@ class Program:
     def county(self, fips: str) -> County:
         return next(c for c in self.counties if c.fips == fips)
 
+    def example_county(self, code: str | None = None) -> str:
+        """A county name for the template's example row: the partner's first (default: the program's)."""
+        partner = self.partner(code) if code else self.partners[0]
+        return self.county(partner.counties[0]).name
+
     def partner_of_county(self) -> dict[str, str]:
         """County FIPS -> partner code, for the program's counties only."""
         return {fips: p.code for p in self.partners for fips in p.counties}

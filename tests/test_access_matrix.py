@@ -1,8 +1,9 @@
-"""Every page for every role (coordinator, each partner, leadership, nobody) on the demo data.
+"""Every page and every export for every role (coordinator, each partner, leadership, nobody).
 
-A partner's pages must not name another region's counties or partners (nor their files, whose
-names carry the partner code); pages outside a role are not in its navigation and refuse to
-render when run directly; a visitor sees only the sign-in page.
+A partner's pages, and every CSV or Excel file their download buttons hand out, must not name
+another region's counties or partners (nor their files, whose names carry the partner code);
+pages outside a role are not in its navigation and refuse to render when run directly; a
+visitor sees only the sign-in page.
 """
 
 import re
@@ -36,6 +37,43 @@ def foreign_words(code: str) -> list[str]:
     return words
 
 
+@pytest.fixture
+def downloads(monkeypatch) -> dict[str, bytes]:
+    """Every file the app hands to a download button, by media file id (AppTest keeps them in memory)."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    stored: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def record(self, path_or_data, mimetype, kind, filename=None):
+        file_id = original(self, path_or_data, mimetype, kind, filename)
+        stored[file_id] = self._files_by_id[file_id].content
+        return file_id
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    return stored
+
+
+def download_texts(at: AppTest, stored: dict[str, bytes]) -> list[tuple[str, str]]:
+    """(label, readable text) of every download button's file on the page: CSV as text, Excel cells."""
+    import io
+
+    import openpyxl
+
+    found = []
+    for button in at.get("download_button"):
+        file_id = button.proto.url.rsplit("/", 1)[-1].split(".")[0]
+        content = stored.get(file_id, b"")
+        if content.startswith(b"PK"):
+            sheet = openpyxl.load_workbook(io.BytesIO(content), read_only=True).active
+            rows = sheet.iter_rows(values_only=True)
+            text = "\n".join(" ".join(str(c) for c in row if c is not None) for row in rows)
+        else:
+            text = content.decode("utf-8-sig", errors="replace")
+        found.append((button.proto.label, text))
+    return found
+
+
 def open_page(login: str, path: str) -> AppTest:
     at = app(login).run()
     if path != "pages/home.py":
@@ -44,7 +82,7 @@ def open_page(login: str, path: str) -> AppTest:
 
 
 @pytest.mark.parametrize(("login", "role", "partner"), VIEWERS, ids=[v[0] for v in VIEWERS])
-def test_each_role_sees_its_pages_and_nothing_of_other_regions(demo_env, login, role, partner):
+def test_each_role_sees_its_pages_and_nothing_of_other_regions(demo_env, downloads, login, role, partner):
     ensure_account(demo_env.engine, login, role, partner)
     for spec in PAGES:
         if role not in spec.roles:
@@ -57,10 +95,18 @@ def test_each_role_sees_its_pages_and_nothing_of_other_regions(demo_env, login, 
             continue
         at = open_page(login, spec.path)
         assert not at.exception, (spec.path, [e.value for e in at.exception])
+        exports = download_texts(at, downloads)
         if partner and spec.path not in NAMES_EVERY_REGION:
-            shown = texts(at)
-            leaked = [w for w in foreign_words(partner) if re.search(rf"\b{re.escape(w)}\b", shown)]
-            assert not leaked, (spec.path, leaked)
+            for where, shown in [("page", texts(at)), *exports]:
+                leaked = [w for w in foreign_words(partner) if re.search(rf"\b{re.escape(w)}\b", shown)]
+                assert not leaked, (spec.path, where, leaked)
+
+
+def test_the_matrix_reads_the_exports(demo_env, downloads):
+    """The export check above must see real files: the coordinator's map page offers the county table."""
+    ensure_account(demo_env.engine, "coordinator", COORDINATOR)
+    exports = download_texts(open_page("coordinator", "pages/county_map.py"), downloads)
+    assert any("Kanawha" in text and "Greenbrier" in text for _label, text in exports)
 
 
 def test_a_visitor_gets_only_the_sign_in_page(demo_env):

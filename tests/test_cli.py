@@ -23,9 +23,11 @@ def test_every_command_has_help(command, capsys):
 
 def test_the_template_is_the_contracts(capsys, tmp_path):
     assert main(["template"]) == 0
-    assert capsys.readouterr().out == template_csv()
+    assert capsys.readouterr().out == template_csv("Greenbrier")  # the first partner's first county
+    assert main(["template", "--partner", "prestera"]) == 0
+    assert "\r\n2026-03,Kanawha,arrest_diversion" in capsys.readouterr().out
     assert main(["template", "--output", str(tmp_path / "t.csv")]) == 0
-    assert (tmp_path / "t.csv").read_bytes() == template_csv().encode("utf-8")
+    assert (tmp_path / "t.csv").read_bytes() == template_csv("Greenbrier").encode("utf-8")
 
 
 @pytest.fixture

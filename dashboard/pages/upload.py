@@ -27,7 +27,8 @@ st.write("One row per county, month and referral type, as in the template. CSV o
          f"{UPLOAD_MAX_BYTES // (1024 * 1024)} MB. A file with any problem is rejected whole and nothing is "
          "loaded; sending a month again replaces that month's numbers.")
 template_col, dictionary_col = st.columns(2, width=520)
-template_col.download_button("Download the template (CSV)", template_csv().encode("utf-8"),
+example = template_csv(runtime.program.example_county(partners[0])).encode("utf-8")
+template_col.download_button("Download the template (CSV)", example,
                              file_name="lead-template.csv", mime="text/csv", on_click="ignore",
                              icon=":material/download:", key="template")
 dictionary_col.download_button("Download the data dictionary", data_dictionary_markdown().encode("utf-8"),
