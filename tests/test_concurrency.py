@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import queue
+import sys
+import types
 from collections import defaultdict
 
 import pytest
@@ -83,8 +86,11 @@ def expected_by_month(partner: str, counties: list[str]) -> dict[str, dict[str, 
     return dict(sorted(last.items()))
 
 
-def test_five_partners_loading_at_once_lose_and_double_nothing(runtime, database_url, tmp_path):
+def test_five_partners_loading_at_once_lose_and_double_nothing(runtime, database_url, tmp_path, monkeypatch):
     env = environment(database_url, tmp_path / "data")
+    # "spawn" re-runs the parent's __main__ in each child; after an AppTest in this process that
+    # is dashboard/app.py, which must not run in a worker. The workers need only this module.
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     context = multiprocessing.get_context("spawn")  # real processes, each with its own engine
     barrier, results = context.Barrier(len(PARTNERS)), context.Queue()
     workers = [context.Process(target=partner_worker, args=(env, code, barrier, results)) for code in PARTNERS]
@@ -92,7 +98,10 @@ def test_five_partners_loading_at_once_lose_and_double_nothing(runtime, database
         worker.start()
     outcomes = {}
     for _ in PARTNERS:
-        outcome = results.get(timeout=600)
+        try:
+            outcome = results.get(timeout=240)
+        except queue.Empty:
+            pytest.fail(f"a partner's process sent no result; exit codes {[w.exitcode for w in workers]}")
         outcomes[outcome["partner"]] = outcome
     for worker in workers:
         worker.join(timeout=60)
