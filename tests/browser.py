@@ -76,6 +76,19 @@ def chromium() -> Iterator[object]:
             browser.close()
 
 
+@contextmanager
+def demo_site(data_dir: Path, **extra_env: str) -> Iterator[tuple[str, Path]]:
+    """``python -m etl demo`` into ``data_dir`` (SQLite), then the app served on it: (url, data_dir)."""
+    from tests.conftest import TODAY
+
+    env = {"LEAD_DATA_DIR": str(data_dir), "LEAD_TODAY": TODAY,
+           "LEAD_DATABASE_URL": f"sqlite:///{data_dir / 'lead.db'}", **extra_env}
+    result = run_etl(env, "demo")
+    assert result.returncode == 0, result.stderr
+    with streamlit_server(env) as url:
+        yield url, data_dir
+
+
 def screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

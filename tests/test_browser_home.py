@@ -5,21 +5,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import chromium, run_etl, screenshot, sign_in, streamlit_server
-from tests.conftest import TODAY
+from tests.browser import chromium, screenshot, sign_in
+from tests.browser import demo_site as browser_demo_site
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def demo_site(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("demo-site")
-    env = {"LEAD_DATA_DIR": str(data_dir), "LEAD_TODAY": TODAY,
-           "LEAD_DATABASE_URL": f"sqlite:///{data_dir / 'lead.db'}"}
-    result = run_etl(env, "demo")
-    assert result.returncode == 0, result.stderr
-    with streamlit_server(env) as url:
-        yield url, data_dir
+    with browser_demo_site(tmp_path_factory.mktemp("demo-site")) as site:
+        yield site
 
 
 def referrals_in_demo_files(demo_dir: Path) -> int:

@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import create_engine, func, select
 
 from etl.models import MonthlyCount, Partner, Submission
-from tests.browser import chromium, run_etl, screenshot, sign_in, streamlit_server
-from tests.conftest import TODAY
+from tests.browser import chromium, screenshot, sign_in
+from tests.browser import demo_site as browser_demo_site
 from tests.helpers import csv_bytes, prestera_month, totals
 
 pytestmark = pytest.mark.browser
@@ -15,15 +15,10 @@ WAIT = 30_000
 
 @pytest.fixture(scope="module")
 def demo_site(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("operations-site")
-    env = {"LEAD_DATA_DIR": str(data_dir), "LEAD_TODAY": TODAY,
-           "LEAD_DATABASE_URL": f"sqlite:///{data_dir / 'lead.db'}",
-           # Show a page's exception in the page (production redacts it), so a failure names its cause.
-           "STREAMLIT_CLIENT_SHOW_ERROR_DETAILS": "full"}
-    result = run_etl(env, "demo")
-    assert result.returncode == 0, result.stderr
-    with streamlit_server(env) as url:
-        yield url, data_dir
+    with browser_demo_site(tmp_path_factory.mktemp("operations-site"),
+                           # Show a page's exception in the page (production redacts it), so a failure names its cause.
+                           STREAMLIT_CLIENT_SHOW_ERROR_DETAILS="full") as site:
+        yield site
 
 
 @pytest.fixture(scope="module")

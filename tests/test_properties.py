@@ -12,7 +12,7 @@ import csv
 import datetime as dt
 import io
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -155,6 +155,15 @@ def test_a_valid_files_totals_in_the_database_equal_its_totals(shared_runtime, f
         data = buffer.getvalue().encode(encoding)
     except UnicodeEncodeError:  # Windows-1252 cannot hold every character: such a partner sends UTF-8
         data = buffer.getvalue().encode("utf-8")
+    if encoding == "cp1252" and not data.isascii():
+        # Ambiguous by nature: Windows-1252 text whose bytes also form valid UTF-8 ("Â" then a
+        # no-break space is C2 A0) is read as UTF-8, as any detector would. Real files rarely do this.
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            assume(False)
     report = run(shared_runtime, data)
     assert report.status in ("loaded", "already_loaded"), [str(e) for e in report.errors]
     expected = {c: sum(r[c] for r in rows) for c in COUNT_COLUMNS}
