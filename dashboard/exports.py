@@ -20,14 +20,19 @@ def neutralise_cell(value: object) -> object:
     return value
 
 
-def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` whose text cells (and column names) cannot be read as formulas."""
+def map_text(frame: pd.DataFrame, transform) -> pd.DataFrame:
+    """A copy of ``frame`` with ``transform`` applied to its text cells and its column names."""
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype):
-            out[column] = out[column].map(neutralise_cell).astype(object)
-    out.columns = [neutralise_cell(str(c)) for c in out.columns]
+            out[column] = out[column].map(transform).astype(object)
+    out.columns = [transform(str(c)) for c in out.columns]
     return out
+
+
+def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells (and column names) cannot be read as formulas."""
+    return map_text(frame, neutralise_cell)
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:

@@ -12,6 +12,8 @@ import re
 
 import pandas as pd
 
+from dashboard.exports import map_text
+
 _PUNCTUATION = re.compile(r"""([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])""")
 _LINE_BREAKS = re.compile(r"[\r\n]+")
 
@@ -25,9 +27,4 @@ def escape_markdown(value: object) -> object:
 
 def plain(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose text cells and column names render as themselves in ``st.table``."""
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype):
-            out[column] = out[column].map(escape_markdown).astype(object)
-    out.columns = [escape_markdown(str(c)) for c in out.columns]
-    return out
+    return map_text(frame, escape_markdown)
