@@ -60,7 +60,7 @@ def reporting_grid(viewer: Viewer, version: tuple[int, int], first: dt.date, las
     """The completeness grid of the partners ``viewer`` may see, from ``first`` to ``last`` month."""
     partners = data.counties_by_partner(runtime().engine, viewer)["code"].tolist()
     months = completeness.months_between(first, last)
-    return completeness.reporting_grid(data.submissions(runtime().engine, viewer), partners, months,
+    return completeness.reporting_grid(data.submission_months(runtime().engine, viewer), partners, months,
                                        runtime().program.report_due_day, now)
 
 

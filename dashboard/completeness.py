@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 ACCEPTED = ("loaded", "already_loaded", "superseded", "partly_superseded")
@@ -37,41 +38,51 @@ def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
     return months
 
 
+# The grid's columns and their types (the same whatever the data: no inference from the values).
+GRID_TYPES = {"partner": "str", "month": "str", "status": "str", "timeliness": "str", "due": "datetime64[us, UTC]",
+              "first_received": "datetime64[us, UTC]", "last_received": "datetime64[us, UTC]",
+              "last_submission_id": "Int64"}
+
+
 def reporting_grid(submissions: pd.DataFrame, partners: list[str], months: list[dt.date], due_day: int,
                    now: dt.datetime) -> pd.DataFrame:
-    """One row per partner and month: status, timeliness, due, first/last received, last submission id."""
-    by_cell: dict[tuple[str, str], list] = {}
-    for record in submissions.sort_values(["received_at", "id"]).itertuples(index=False):
-        for label in record.months:
-            by_cell.setdefault((record.partner, label), []).append(record)
-    rows = []
-    for partner in partners:
-        for month in months:
-            label = f"{month:%Y-%m}"
-            due = due_date(month, due_day)
-            received = by_cell.get((partner, label), [])
-            accepted = [r for r in received if r.status in ACCEPTED]
-            first = accepted[0] if accepted else None
-            timeliness = None
-            if first is not None:
-                timeliness = "on_time" if first.received_at.to_pydatetime() <= due else "late"
-                loads = [r for r in accepted if r.status != "already_loaded"]
-                status = "superseded" if len(loads) > 1 else timeliness
-            elif received:
-                status = "rejected"
-            else:
-                status = "missing" if now >= due else "not_due"
-            last = received[-1] if received else None
-            rows.append({
-                "partner": partner, "month": label, "status": status, "timeliness": timeliness,
-                "due": due, "first_received": first.received_at if first is not None else pd.NaT,
-                "last_received": last.received_at if last is not None else pd.NaT,
-                "last_submission_id": last.id if last is not None else None,
-            })
-    grid = pd.DataFrame(rows, columns=["partner", "month", "status", "timeliness", "due", "first_received",
-                                       "last_received", "last_submission_id"])
-    grid["last_submission_id"] = grid["last_submission_id"].astype("Int64")
-    return grid
+    """One row per partner and month: status, timeliness, due, first/last received, last submission id.
+
+    ``submissions`` needs the columns id, partner, received_at (aware, UTC), status and months (a
+    list of "YYYY-MM" per file). Vectorised, so decades of monthly files (30,000 rows) take
+    milliseconds. ``timeliness`` is missing (NaN) where nothing was accepted.
+    """
+    labels = [f"{month:%Y-%m}" for month in months]
+    grid = pd.DataFrame({"partner": [p for p in partners for _ in labels], "month": labels * len(partners)})
+    grid["due"] = pd.to_datetime([due_date(month, due_day) for month in months] * len(partners), utc=True)
+    # One row per file and month it covers, in the order the files arrived.
+    files = submissions.loc[:, ["id", "partner", "received_at", "status", "months"]].explode("months")
+    files["received_at"] = pd.to_datetime(files["received_at"], utc=True)
+    files = files[files["months"].isin(labels) & files["partner"].isin(partners)].rename(columns={"months": "month"})
+    files = files.sort_values(["received_at", "id"], kind="stable")
+    cell = ["partner", "month"]
+    accepted = files[files["status"].isin(ACCEPTED)]
+    last = files.groupby(cell, sort=False).tail(1).set_index(cell)
+    per_cell = pd.DataFrame({
+        "first_received": accepted.groupby(cell, sort=False)["received_at"].first(),
+        "loads": accepted[accepted["status"] != "already_loaded"].groupby(cell, sort=False).size(),
+        "last_received": last["received_at"], "last_submission_id": last["id"],
+    })
+    if files.empty:  # nothing to join (and an empty frame's keys have no useful type)
+        no_time = pd.Series(pd.NaT, index=grid.index, dtype=GRID_TYPES["first_received"])
+        grid = grid.assign(first_received=no_time, loads=0, last_received=no_time, last_submission_id=pd.NA)
+    else:
+        grid = grid.join(per_cell, on=cell)
+    grid = grid.astype({name: GRID_TYPES[name] for name in ("first_received", "last_received", "last_submission_id")})
+    accepted_cell = grid["first_received"].notna().to_numpy()
+    any_file = grid["last_submission_id"].notna().to_numpy()
+    timeliness = np.where((grid["first_received"] <= grid["due"]).to_numpy(), "on_time", "late")
+    superseded = grid["loads"].fillna(0).to_numpy() > 1
+    overdue = (grid["due"] <= now).to_numpy()
+    grid["status"] = np.where(accepted_cell, np.where(superseded, "superseded", timeliness),
+                              np.where(any_file, "rejected", np.where(overdue, "missing", "not_due")))
+    grid["timeliness"] = np.where(accepted_cell, timeliness, None)
+    return grid.loc[:, list(GRID_TYPES)].astype(GRID_TYPES)
 
 
 def last_complete_month(grid: pd.DataFrame) -> str | None:

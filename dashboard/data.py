@@ -21,9 +21,13 @@ from etl.names import PATHWAYS
 
 
 def _scoped(query: Select, viewer: Viewer, partner_column) -> Select:
-    """Restrict ``query`` to the viewer's partner, in the query itself."""
+    """Restrict ``query`` to the viewer's partner, in the query itself.
+
+    An equality with a scalar subquery (partner codes are unique; an unknown code gives NULL, so
+    no row), not ``IN``: SQLite then reads a partner's rows through an index instead of scanning.
+    """
     if viewer.scope is not None:
-        query = query.where(partner_column.in_(select(Partner.id).where(Partner.code == viewer.scope)))
+        query = query.where(partner_column == select(Partner.id).where(Partner.code == viewer.scope).scalar_subquery())
     return query
 
 
@@ -80,12 +84,14 @@ def filter_options(engine: Engine, viewer: Viewer) -> FilterOptions:
         .join(PartnerCounty, PartnerCounty.county_fips == County.fips)
         .join(Partner, Partner.id == PartnerCounty.partner_id)
         .order_by(County.name), viewer, Partner.id)
-    months_query = _scoped(select(func.min(MonthlyCount.month), func.max(MonthlyCount.month)), viewer,
-                           MonthlyCount.partner_id)
+    # Two single-aggregate subqueries: each is one index lookup (SQLite optimises a lone min or max
+    # through the index, but scans every row for min and max together).
+    first_query = _scoped(select(func.min(MonthlyCount.month)), viewer, MonthlyCount.partner_id).scalar_subquery()
+    last_query = _scoped(select(func.max(MonthlyCount.month)), viewer, MonthlyCount.partner_id).scalar_subquery()
     with session_factory(engine)() as session:
         partners = pd.DataFrame(session.execute(partners_query).all(), columns=["code", "name", "region"])
         counties = pd.DataFrame(session.execute(counties_query).all(), columns=["fips", "name", "partner"])
-        first, last = session.execute(months_query).one()
+        first, last = session.execute(select(first_query, last_query)).one()
     return FilterOptions(months=_month_range(first, last), partners=partners, counties=counties)
 
 
@@ -99,26 +105,64 @@ def _month_range(first, last) -> list:
     return months
 
 
+def _frame(rows, columns: list[str]) -> pd.DataFrame:
+    """Result rows as a DataFrame (as plain tuples: pandas takes ~5x longer over SQLAlchemy Row objects)."""
+    return pd.DataFrame([tuple(row) for row in rows], columns=columns)
+
+
+def _months_lists(texts) -> list:
+    """The JSON month lists of many submissions, parsed in one call (one per text is ~5x slower)."""
+    try:
+        return json.loads("[" + ",".join(texts) + "]")
+    except ValueError:  # one malformed text: parse one by one, so the error names it
+        return [json.loads(text) for text in texts]
+
+
+def _submission_frame(engine: Engine, viewer: Viewer, columns: dict, partner: str | None = None) -> pd.DataFrame:
+    """Submissions the viewer may see, newest first: id, partner (code), region, then ``columns`` (name ->
+    Submission column; received_at and months among them). No join in the query: the partners' names
+    come from their small table. Built column by column: pandas is slow to guess the type of 30,000
+    Row objects or timezone-aware datetimes, and the types are known."""
+    from etl.models import Submission
+
+    query = _scoped(select(Submission.id, Submission.partner_id, *columns.values()), viewer, Submission.partner_id)
+    if partner:
+        query = query.where(Submission.partner_id.in_(select(Partner.id).where(Partner.code == partner)))
+    with engine.connect() as connection:  # Core rows: the ORM session costs ~2 us more a row
+        rows = connection.execute(query).all()
+        partners = {row.id: (row.code, row.region) for row in connection.execute(
+            select(Partner.id, Partner.code, Partner.region))}
+    if not rows:
+        frame = pd.DataFrame(columns=["id", "partner", "region", *columns])
+        frame["months"] = frame["months"].astype("object")
+        frame["received_at"] = pd.to_datetime(frame["received_at"], utc=True)
+        return frame
+    ids, partner_ids, *values = zip(*rows, strict=True)
+    data = dict(zip(columns, values, strict=True))
+    data["received_at"] = pd.to_datetime(list(data["received_at"]), utc=True)
+    data["months"] = _months_lists(data["months"])
+    frame = pd.DataFrame({"id": ids, "partner": [partners[key][0] for key in partner_ids],
+                          "region": [partners[key][1] for key in partner_ids], **data})
+    return frame.sort_values(["received_at", "id"], ascending=False, kind="stable").reset_index(drop=True)
+
+
 def submissions(engine: Engine, viewer: Viewer, partner: str | None = None) -> pd.DataFrame:
     """Every file received that the viewer may see, newest first (no report bodies, no bytes)."""
     from etl.models import Submission
 
-    query = _scoped(
-        select(Submission.id, Partner.code, Partner.region, Submission.filename, Submission.source,
-               Submission.received_at, Submission.received_by, Submission.status, Submission.row_count,
-               Submission.months, Submission.sha256, Submission.byte_size)
-        .join(Partner, Partner.id == Submission.partner_id)
-        .order_by(Submission.received_at.desc(), Submission.id.desc()),
-        viewer, Partner.id)
-    if partner:
-        query = query.where(Partner.code == partner)
-    with session_factory(engine)() as session:
-        rows = session.execute(query).all()
-    frame = pd.DataFrame(rows, columns=["id", "partner", "region", "file", "source", "received_at", "received_by",
-                                        "status", "rows", "months", "sha256", "bytes"])
-    frame["months"] = frame["months"].map(json.loads)
-    frame["received_at"] = pd.to_datetime(frame["received_at"], utc=True)
-    return frame
+    return _submission_frame(engine, viewer, {
+        "file": Submission.filename, "source": Submission.source, "received_at": Submission.received_at,
+        "received_by": Submission.received_by, "status": Submission.status, "rows": Submission.row_count,
+        "months": Submission.months, "sha256": Submission.sha256, "bytes": Submission.byte_size}, partner)
+
+
+def submission_months(engine: Engine, viewer: Viewer) -> pd.DataFrame:
+    """What the completeness grid reads of every file the viewer may see, newest first: id, partner,
+    region, received_at, status, months (a list of "YYYY-MM")."""
+    from etl.models import Submission
+
+    return _submission_frame(engine, viewer, {"received_at": Submission.received_at, "status": Submission.status,
+                                              "months": Submission.months})
 
 
 def data_version(engine: Engine) -> tuple[int, int]:
@@ -261,6 +305,18 @@ def contacts_version(engine: Engine) -> tuple[int, int]:
 # ---------------------------------------------------------------------------------------------
 # Analytics (issue 5): overview, county map, trends, rates. Every query sums in the database
 # (GROUP BY) and returns one row per group; pandas only reshapes those few rows.
+#
+# The queries are shaped for the covering index ix_monthly_count_dashboard (month, partner_id,
+# county_fips, pathway, counts), so the database reads only that index, never the table, and they
+# rely on no other index of monthly_count but the unique (county_fips, month, pathway) key.
+# SQLite has no hash aggregation: a GROUP BY that does not follow the index order pushes every
+# row through a temporary B-tree (~0.5 s per 750,000 rows here). So groups follow the index where
+# they can (by month; by month and partner, then by partner over those few rows), the two
+# pathways are summed side by side in one pass (FILTER) instead of grouped, and a GROUP BY
+# county uses an expression (county_fips || '') that the unique key cannot serve: SQLite would
+# otherwise walk that key in county order and fetch every row from the table (3x slower).
+# PostgreSQL runs the same SQL with hash aggregates.
+# docs/performance.md has the timings.
 # ---------------------------------------------------------------------------------------------
 
 COUNT_SUMS = ("referrals", "assessments_completed", "enrolled")
@@ -272,6 +328,33 @@ def _sums() -> list:
     return [func.coalesce(func.sum(getattr(MonthlyCount, name)), 0).label(name) for name in COUNT_SUMS]
 
 
+def _pathway_sums() -> list:
+    """Each count summed for each pathway, side by side, in one pass: sum(x) FILTER (WHERE pathway = p).
+
+    NULL (not 0) where the pathway has no row at all, so a month without a report stays a gap.
+    """
+    return [func.sum(getattr(MonthlyCount, name)).filter(MonthlyCount.pathway == pathway).label(f"{name}_{i}")
+            for i, pathway in enumerate(PATHWAYS) for name in COUNT_SUMS]
+
+
+def _by_pathway(rows: list, keys: list[str]) -> pd.DataFrame:
+    """Rows of ``keys`` + ``_pathway_sums()`` as one row per key and pathway that has data: keys,
+    pathway, counts."""
+    records = []
+    width = len(keys)
+    for row in rows:
+        for i, pathway in enumerate(PATHWAYS):
+            counts = row[width + i * len(COUNT_SUMS): width + (i + 1) * len(COUNT_SUMS)]
+            if counts[0] is not None:
+                records.append((*row[:width], pathway, *counts))
+    return pd.DataFrame(records, columns=[*keys, "pathway", *COUNT_SUMS])
+
+
+def _county_key():
+    """county_fips as an expression: the unique key cannot serve it, so SQLite sums from the covering index."""
+    return MonthlyCount.county_fips.concat("")
+
+
 def _int_counts(frame: pd.DataFrame) -> pd.DataFrame:
     for name in COUNT_SUMS:
         frame[name] = pd.to_numeric(frame[name]).astype("int64")
@@ -280,12 +363,11 @@ def _int_counts(frame: pd.DataFrame) -> pd.DataFrame:
 
 def totals_by_pathway(engine: Engine, viewer: Viewer, filters: Filters) -> pd.DataFrame:
     """One row per pathway (both always present): referrals, assessments_completed, enrolled."""
-    query = _scoped(filters.apply(select(MonthlyCount.pathway, *_sums()).group_by(MonthlyCount.pathway)),
-                    viewer, MonthlyCount.partner_id)
+    query = _scoped(filters.apply(select(*_pathway_sums())), viewer, MonthlyCount.partner_id)
     with session_factory(engine)() as session:
-        rows = {row.pathway: row for row in session.execute(query).all()}
+        sums = _by_pathway([session.execute(query).one()], []).set_index("pathway")
     frame = pd.DataFrame(
-        [{"pathway": p, **{n: getattr(rows[p], n) if p in rows else 0 for n in COUNT_SUMS}} for p in PATHWAYS],
+        [{"pathway": p, **{n: sums.at[p, n] if p in sums.index else 0 for n in COUNT_SUMS}} for p in PATHWAYS],
         columns=["pathway", *COUNT_SUMS])
     return _int_counts(frame)
 
@@ -297,8 +379,9 @@ def counts_by_county(engine: Engine, viewer: Viewer, filters: Filters) -> pd.Dat
     region": such counties carry no name, partner, population or numbers (NA): only their FIPS,
     so the map can draw them grey. The counts are summed only over the viewer's own rows, in the query.
     """
-    counts = _scoped(filters.apply(select(MonthlyCount.county_fips, *_sums()).group_by(MonthlyCount.county_fips)),
-                     viewer, MonthlyCount.partner_id).subquery()
+    county = _county_key().label("county_fips")
+    counts = _scoped(filters.apply(select(county, *_sums()).group_by(county)), viewer,
+                     MonthlyCount.partner_id).subquery()
     query = (
         select(County.fips, County.name, County.population, Partner.code, Partner.name, Partner.region,
                *[counts.c[name] for name in COUNT_SUMS])
@@ -331,8 +414,11 @@ def counts_by_county(engine: Engine, viewer: Viewer, filters: Filters) -> pd.Dat
 
 def region_counts(engine: Engine, viewer: Viewer, filters: Filters) -> pd.DataFrame:
     """One row per partner (region) the viewer may see, with summed counts (zeros when none)."""
-    counts = _scoped(filters.apply(select(MonthlyCount.partner_id, *_sums()).group_by(MonthlyCount.partner_id)),
-                     viewer, MonthlyCount.partner_id).subquery()
+    by_month = _scoped(filters.apply(select(MonthlyCount.partner_id, *_sums())
+                                     .group_by(MonthlyCount.month, MonthlyCount.partner_id)),
+                       viewer, MonthlyCount.partner_id).subquery()
+    counts = select(by_month.c.partner_id, *[func.sum(by_month.c[name]).label(name) for name in COUNT_SUMS]
+                    ).group_by(by_month.c.partner_id).subquery()
     query = _scoped(
         select(Partner.code, Partner.name, Partner.region, *[counts.c[name] for name in COUNT_SUMS])
         .outerjoin(counts, counts.c.partner_id == Partner.id)
@@ -357,20 +443,8 @@ def monthly_counts(engine: Engine, viewer: Viewer, filters: Filters, by: str = "
     """
     if by not in TREND_GROUPS:
         raise ValueError(f"by must be one of {TREND_GROUPS}, not {by!r}")
-    group = {"total": None, "pathway": MonthlyCount.pathway, "region": Partner.region, "county": County.name}[by]
-    columns = [MonthlyCount.month] + ([group.label("group")] if group is not None else [])
-    query = select(*columns, *_sums())
-    if by == "region":
-        query = query.join(Partner, Partner.id == MonthlyCount.partner_id)
-    elif by == "county":
-        query = query.join(County, County.fips == MonthlyCount.county_fips)
-    query = query.group_by(*columns).order_by(*columns)
-    query = _scoped(filters.apply(query), viewer, MonthlyCount.partner_id)
-    with session_factory(engine)() as session:
-        rows = session.execute(query).all()
-    frame = pd.DataFrame([tuple(r) for r in rows], columns=["month", "group", *COUNT_SUMS] if group is not None
-                         else ["month", *COUNT_SUMS])
-    if group is None:
+    frame = _monthly_sums(engine, viewer, filters, by)
+    if by == "total":
         frame.insert(1, "group", "All referrals")
     frame["month"] = pd.to_datetime(frame["month"])
     first = filters.start or (frame["month"].min().date() if len(frame) else None)
@@ -383,6 +457,32 @@ def monthly_counts(engine: Engine, viewer: Viewer, filters: Filters, by: str = "
     for name in COUNT_SUMS:
         frame[name] = pd.array(frame[name], dtype="Int64")
     return frame.loc[:, ["month", "group", *COUNT_SUMS, "reported"]]
+
+
+def _monthly_sums(engine: Engine, viewer: Viewer, filters: Filters, by: str) -> pd.DataFrame:
+    """The sums per month (and group, but for ``total``) that have rows, ordered by month and group."""
+    def scoped(query: Select) -> Select:
+        return _scoped(filters.apply(query), viewer, MonthlyCount.partner_id)
+
+    if by == "total":
+        query = scoped(select(MonthlyCount.month, *_sums()).group_by(MonthlyCount.month).order_by(MonthlyCount.month))
+    elif by == "pathway":
+        query = scoped(select(MonthlyCount.month, *_pathway_sums()).group_by(MonthlyCount.month)
+                       .order_by(MonthlyCount.month))
+    else:  # sum by month and partner (in index order) or county first, then by the group's name
+        key = MonthlyCount.partner_id if by == "region" else MonthlyCount.county_fips
+        inner = scoped(select(MonthlyCount.month, key.label("key"), *_sums()).group_by(MonthlyCount.month, key)
+                       ).subquery()
+        group = (Partner.region if by == "region" else County.name).label("group")
+        named = select(inner.c.month, group, *[func.sum(inner.c[n]).label(n) for n in COUNT_SUMS])
+        named = (named.join(Partner, Partner.id == inner.c.key) if by == "region"
+                 else named.join(County, County.fips == inner.c.key))
+        query = named.group_by(inner.c.month, group).order_by(inner.c.month, group)
+    with session_factory(engine)() as session:
+        rows = session.execute(query).all()
+    if by == "pathway":
+        return _by_pathway(rows, ["month"]).rename(columns={"pathway": "group"})
+    return _frame(rows, ["month", *COUNT_SUMS] if by == "total" else ["month", "group", *COUNT_SUMS])
 
 
 def with_trend_lines(frame: pd.DataFrame) -> pd.DataFrame:
@@ -420,7 +520,7 @@ def reporting_status(engine: Engine, viewer: Viewer, first_month: dt.date | None
         return ReportingStatus(None, None, pd.DataFrame(columns=["partner", "partner_name", "region"]))
     last = (now.date().replace(day=1) - dt.timedelta(days=1)).replace(day=1)  # the month before now's
     months = months_between(first_month, last) if first_month <= last else []
-    grid = reporting_grid(submissions(engine, viewer), partners["code"].tolist(), months, due_day, now)
+    grid = reporting_grid(submission_months(engine, viewer), partners["code"].tolist(), months, due_day, now)
     due = grid.loc[grid["status"] != "not_due", "month"]
     late = partners[partners["code"].isin(late_partners(grid))].rename(
         columns={"code": "partner", "name": "partner_name"}).reset_index(drop=True)
@@ -430,8 +530,8 @@ def reporting_status(engine: Engine, viewer: Viewer, first_month: dt.date | None
 def busiest_counties(engine: Engine, viewer: Viewer, filters: Filters, limit: int) -> tuple[str, ...]:
     """FIPS of the ``limit`` counties with the most referrals in the selection, most first."""
     total = func.sum(MonthlyCount.referrals)
-    query = _scoped(filters.apply(select(MonthlyCount.county_fips).group_by(MonthlyCount.county_fips)
-                                  .order_by(total.desc(), MonthlyCount.county_fips).limit(limit)),
+    county = _county_key()
+    query = _scoped(filters.apply(select(county).group_by(county).order_by(total.desc(), county).limit(limit)),
                     viewer, MonthlyCount.partner_id)
     with session_factory(engine)() as session:
         return tuple(session.scalars(query).all())

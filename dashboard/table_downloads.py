@@ -2,11 +2,15 @@
 
 Streamlit's own table export is disabled in ``.streamlit/config.toml`` because it does not
 neutralise formulas; every table a page shows gets these two buttons instead.
+
+The files are written when a button is clicked, not on every run of the page: an Excel file of
+a long table costs seconds (openpyxl writes cell by cell), and most runs download nothing.
 """
 
 from __future__ import annotations
 
 import re
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -35,8 +39,8 @@ def download_buttons(frame: pd.DataFrame, name: str, key: str) -> None:
     stem = safe_stem(name)
     frame = excel_ready(frame)
     left, right = st.columns([1, 1], width=320)
-    left.download_button("Download CSV", exports.to_csv_bytes(frame), file_name=f"{stem}.csv", mime="text/csv",
-                         key=f"{key}_csv", on_click="ignore", icon=":material/download:")
-    right.download_button("Download Excel", exports.to_xlsx_bytes(frame, sheet_name=stem),
+    left.download_button("Download CSV", partial(exports.to_csv_bytes, frame), file_name=f"{stem}.csv",
+                         mime="text/csv", key=f"{key}_csv", on_click="ignore", icon=":material/download:")
+    right.download_button("Download Excel", partial(exports.to_xlsx_bytes, frame, sheet_name=stem),
                           file_name=f"{stem}.xlsx", mime=XLSX_MIME, key=f"{key}_xlsx", on_click="ignore",
                           icon=":material/download:")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -18,7 +20,10 @@ def chart(figure, key: str) -> None:
 
 def numbers(frame: pd.DataFrame, name: str, label: str = "Numbers behind this chart",
             expanded: bool = False) -> None:
-    """The table in an expander, with CSV and Excel downloads (formulas neutralised)."""
+    """The table in an expander, with CSV and Excel downloads (formulas neutralised).
+
+    The files are written when a button is clicked (see ``dashboard.table_downloads``).
+    """
     with st.expander(label, expanded=expanded):
         shown = readable(frame)
         if len(frame) <= 30:
@@ -26,9 +31,9 @@ def numbers(frame: pd.DataFrame, name: str, label: str = "Numbers behind this ch
         else:
             st.dataframe(shown, hide_index=True)
         left, right = st.columns(2)
-        left.download_button("Download CSV", exports.to_csv_bytes(frame), file_name=f"{name}.csv",
+        left.download_button("Download CSV", partial(exports.to_csv_bytes, frame), file_name=f"{name}.csv",
                              mime="text/csv", key=f"{name}-csv", on_click="ignore", icon=":material/download:")
-        right.download_button("Download Excel", exports.to_xlsx_bytes(frame, sheet_name=name),
+        right.download_button("Download Excel", partial(exports.to_xlsx_bytes, frame, sheet_name=name),
                               file_name=f"{name}.xlsx", key=f"{name}-xlsx", on_click="ignore",
                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                               icon=":material/download:")

@@ -1,5 +1,7 @@
 """The analytics pages in a real browser, on the demo data loaded by the real command."""
 
+from pathlib import Path
+
 import pytest
 
 from tests.browser import chromium, screenshot, sign_in
@@ -101,3 +103,26 @@ def test_the_trend_and_rate_pages_draw_their_charts(demo_site, browser, title):
     assert charts >= 2
     if title == "Enrollment and assessment":
         assert sum(any(str(name).startswith("National reference") for name in names) for names in lines) == 2
+
+
+def test_the_county_table_downloads_as_csv_and_excel_when_clicked(demo_site, browser):
+    """The files are written on click (deferred): the browser must still receive both, whole."""
+    import io
+
+    import openpyxl
+
+    url, _ = demo_site
+    page = open_page(browser, url, "County map")
+    received = {}
+    for label in ("Download CSV", "Download Excel"):
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_role("button", name=label).first.click()
+        received[label] = (download.value.suggested_filename, Path(download.value.path()).read_bytes())
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.close()
+    name, csv = received["Download CSV"]
+    assert name == "counties.csv" and "Kanawha" in csv.decode("utf-8-sig")
+    name, xlsx = received["Download Excel"]
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx), read_only=True).active
+    cells = {str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None}
+    assert name == "counties.xlsx" and {"Kanawha", "Greenbrier"} <= cells

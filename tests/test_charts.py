@@ -98,6 +98,21 @@ def test_region_outlines_are_one_ring_per_contiguous_region(geojson):
     assert lons.count(None) == 1 and len(lons) == len(lats) > 10
 
 
+def test_region_outlines_go_to_the_map_as_arrays_with_a_gap_between_rings(geojson):
+    """Arrays (fast to check and send); NaN where the outline had None, so rings stay apart
+    (checked in Chromium: MapLibre gets the same line pieces as from the lists)."""
+    import numpy as np
+
+    scattered = {"54039": "a", "54001": "a"}  # Kanawha and Barbour: two rings, not touching
+    outlines = region_outlines(geojson, scattered)
+    figure = charts.county_map(charts.county_map_table(wv_counties(scattered)), geojson, "referrals", outlines)
+    line = next(t for t in figure.data if t.type == "scattermap")
+    lons, lats = outlines["a"]
+    assert isinstance(line.lon, np.ndarray) and len(line.lon) == len(lons) == len(line.lat)
+    assert np.isnan(line.lon).tolist() == [v is None for v in lons] and lons.count(None) == 2
+    assert np.isnan(line.lat).tolist() == [v is None for v in lats]
+
+
 def monthly(groups=("arrest_diversion", "social_contact")) -> pd.DataFrame:
     months = pd.to_datetime(["2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01"])
     rows = []

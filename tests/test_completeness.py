@@ -95,3 +95,58 @@ def test_status_counts_and_each_partners_last_file():
     assert latest["partner"].tolist() == ["a", "b"]
     assert latest["last_submission_id"].tolist() == [5, 6]
     assert latest["month"].tolist() == ["2026-02", "2026-02"]
+
+
+def reference_cell(files: list[dict], due: dt.datetime, now: dt.datetime) -> tuple:
+    """One cell read the plain way, file by file: the rules of the module docstring."""
+    files = sorted(files, key=lambda f: (f["received_at"], f["id"]))
+    accepted = [f for f in files if f["status"] in ("loaded", "already_loaded", "superseded", "partly_superseded")]
+    if accepted:
+        timeliness = "on_time" if accepted[0]["received_at"] <= due else "late"
+        loads = [f for f in accepted if f["status"] != "already_loaded"]
+        status = "superseded" if len(loads) > 1 else timeliness
+    else:
+        timeliness, status = None, ("rejected" if files else "missing" if now >= due else "not_due")
+    return (status, timeliness, accepted[0]["received_at"] if accepted else None,
+            files[-1]["received_at"] if files else None, files[-1]["id"] if files else None)
+
+
+def test_the_grid_matches_a_cell_by_cell_reading_of_random_histories():
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    statuses = ["loaded", "already_loaded", "superseded", "partly_superseded", "rejected"]
+    every_month = months_between(dt.date(2025, 1, 1), dt.date(2026, 6, 1))
+    labels = [f"{m:%Y-%m}" for m in every_month]
+    start = pd.Timestamp("2025-01-01", tz="UTC")
+    for _ in range(150):
+        files = [{"id": int(i * 7 + rng.integers(0, 7)), "partner": f"p{rng.integers(0, 5)}",
+                  "months": [str(m) for m in rng.choice(labels, size=int(rng.integers(0, 4)), replace=False)],
+                  "status": str(rng.choice(statuses)),
+                  "received_at": start + pd.Timedelta(hours=int(rng.integers(0, 24 * 600)))}
+                 for i in range(int(rng.integers(0, 40)))]
+        frame = pd.DataFrame(files, columns=["id", "partner", "months", "status", "received_at"])
+        partners = [f"p{i}" for i in range(int(rng.integers(0, 5)))]
+        low = int(rng.integers(0, len(every_month)))
+        months = every_month[low:int(rng.integers(low, len(every_month) + 1))]
+        now = dt.datetime(2025, 1, 1, tzinfo=UTC) + dt.timedelta(days=int(rng.integers(0, 600)))
+        grid = reporting_grid(frame, partners, months, 15, now)
+        assert len(grid) == len(partners) * len(months)
+        for cell in grid.itertuples(index=False):
+            mine = [f for f in files if f["partner"] == cell.partner and cell.month in f["months"]]
+            expected = reference_cell(mine, due_date(dt.date.fromisoformat(cell.month + "-01"), 15), now)
+            shown = (cell.status, cell.timeliness if isinstance(cell.timeliness, str) else None,
+                     None if pd.isna(cell.first_received) else cell.first_received,
+                     None if pd.isna(cell.last_received) else cell.last_received,
+                     None if pd.isna(cell.last_submission_id) else int(cell.last_submission_id))
+            assert shown == expected, (cell, mine)
+
+
+def test_the_grid_has_the_same_columns_and_types_with_or_without_files():
+    months = months_between(dt.date(2026, 1, 1), dt.date(2026, 3, 1))
+    now = dt.datetime(2026, 4, 1, tzinfo=UTC)
+    empty = pd.DataFrame(columns=["id", "partner", "months", "status", "received_at"])
+    full, none = example_grid(), reporting_grid(empty, ["a", "b"], months, 15, now)
+    assert none.dtypes.to_dict() == full.dtypes.to_dict()
+    assert set(none["status"]) == {"missing", "not_due"}
+    assert none["last_submission_id"].isna().all()

@@ -33,9 +33,10 @@ if frame.empty:
     st.info("No files received yet.")
     st.stop()
 
+received = frame["received_at"].dt.strftime("%Y-%m-%d %H:%M")  # formatted once: the list and the choices
 listing = pd.DataFrame({
     "id": frame["id"], "region": frame["region"], "file": frame["file"],
-    "received (UTC)": frame["received_at"].dt.strftime("%Y-%m-%d %H:%M"), "received by": frame["received_by"],
+    "received (UTC)": received, "received by": frame["received_by"],
     "source": frame["source"], "status": frame["status"].map(STATUS_TEXT).fillna(frame["status"]),
     "rows": frame["rows"], "months": frame["months"].map(", ".join), "sha256": frame["sha256"],
 })
@@ -48,7 +49,7 @@ download_buttons(listing, "submissions", key="listing")
 st.subheader("One submission")
 ids = frame["id"].tolist()
 labels = dict(zip(ids, frame["id"].astype(str) + " · " + frame["region"] + " · " + frame["file"] + " · "
-                  + frame["received_at"].dt.strftime("%Y-%m-%d %H:%M UTC"), strict=True))
+                  + received + " UTC", strict=True))
 asked = st.query_params.get(QUERY_KEY)
 try:
     asked_id = int(asked) if asked is not None else None
