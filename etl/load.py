@@ -1,21 +1,27 @@
 """Validated rows -> the database, inside the caller's transaction.
 
 Bulk inserts go through the driver, not the ORM: PostgreSQL ``COPY`` (psycopg) and SQLite
-``executemany`` with bound parameters are 4-7x faster than SQLAlchemy's executemany here.
+``executemany`` with bound parameters are 4-7x faster than SQLAlchemy's executemany here. Rows go
+in the order of monthly_count's key, its only index (see ``etl.models.MonthlyCount``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import json
+from collections.abc import Iterator
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import AddConstraint, DropConstraint
 
 from etl.contract import COUNT_COLUMNS
-from etl.models import MonthlyCount, Submission
+from etl.models import County, MonthlyCount, Partner, Submission
 
 INSERT_COLUMNS = ("partner_id", "county_fips", "month", "pathway", "referrals", "assessments_completed",
                   "enrolled", "notes", "submission_id")
@@ -23,6 +29,8 @@ INSERT_COLUMNS = ("partner_id", "county_fips", "month", "pathway", "referrals", 
 SQLITE_INSERT = (f"INSERT INTO monthly_count ({', '.join(INSERT_COLUMNS)}) "  # noqa: S608
                  f"VALUES ({', '.join('?' for _ in INSERT_COLUMNS)})")
 SQLITE_LOAD_CACHE_KB = 512 * 1024  # at most; only a file of millions of rows fills it
+COPY_SLICE_ROWS = 100_000
+BULK_ROWS = 100_000  # a PostgreSQL load of at least this many rows may rebuild the key's index
 COMPARE_COLUMNS = ["county_fips", "month", "pathway", *COUNT_COLUMNS, "notes"]
 
 
@@ -73,27 +81,119 @@ def rows_equal(current: pd.DataFrame, incoming: pd.DataFrame) -> bool:
 def replace_months(session: Session, partner_id: int, submission_id: int, rows: pd.DataFrame,
                    months: list[str]) -> None:
     """Delete the partner's rows for ``months`` and insert ``rows`` in their place."""
-    session.execute(delete(MonthlyCount).where(MonthlyCount.partner_id == partner_id,
-                                               MonthlyCount.month.in_(month_dates(months))))
-    session.flush()
-    frame = rows.loc[:, ["county_fips", "month", "pathway", *COUNT_COLUMNS, "notes"]]
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        _copy_postgresql(connection, partner_id, submission_id, frame)
-    else:
+    postgresql = connection.dialect.name == "postgresql"
+    rebuild = postgresql and _rebuild_key_index(session, len(rows))
+    session.execute(delete(MonthlyCount).where(MonthlyCount.month.in_(month_dates(months)),
+                                               MonthlyCount.partner_id == partner_id))
+    session.flush()
+    check_references(session, partner_id, submission_id, rows)
+    frame = in_key_order(rows.loc[:, ["county_fips", "month", "pathway", *COUNT_COLUMNS, "notes"]])
+    if not postgresql:
         _insert_sqlite(connection, partner_id, submission_id, frame)
+    elif rebuild:
+        key = MonthlyCount.__table__.primary_key
+        session.execute(DropConstraint(key))
+        _copy_postgresql(connection, partner_id, submission_id, frame)
+        # Building the index sorts every row: in memory, not in temporary files (64 MB by default;
+        # a million rows need ~100 MB). For this transaction only.
+        session.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
+        session.execute(AddConstraint(key))  # a duplicate key fails here
+    else:
+        _copy_postgresql(connection, partner_id, submission_id, frame)
+
+
+def _rebuild_key_index(session: Session, incoming: int) -> bool:
+    """Should this PostgreSQL load drop the key's index and build it again after the COPY?
+
+    Inserting into the index costs a search per row; building it is one sort, and is cheaper
+    once the file holds at least as many rows as the table (a first backfill: PostgreSQL's
+    documentation advises the same for bulk loads). The table is then locked for the load,
+    readers included, so it is done only for big files (``BULK_ROWS``). The same transaction
+    drops and rebuilds the index, so nothing is ever seen without it.
+    """
+    if incoming < BULK_ROWS or session.scalar(select(func.count()).select_from(MonthlyCount)) > incoming:
+        return False
+    # Taken before the delete: upgrading a lock later could deadlock with another partner's load.
+    session.execute(text("LOCK TABLE monthly_count IN ACCESS EXCLUSIVE MODE"))
+    return True
+
+
+def check_references(session: Session, partner_id: int, submission_id: int, rows: pd.DataFrame) -> None:
+    """What monthly_count's foreign keys would check, once per file instead of once per row.
+
+    The validator already took every county from the program, and the program's counties are
+    synced into ``county``; a failure here is a bug, not bad data, so it raises.
+    """
+    counties = [str(c) for c in pd.unique(rows["county_fips"])]
+    known = session.scalar(select(func.count()).select_from(County).where(County.fips.in_(counties)))
+    partner = session.scalar(select(func.count()).select_from(Partner).where(Partner.id == partner_id))
+    submission = session.scalar(select(func.count()).select_from(Submission).where(Submission.id == submission_id))
+    if known != len(counties) or partner != 1 or submission != 1:
+        raise LookupError(f"monthly_count would refer to what does not exist: {len(counties) - known} unknown "
+                          f"counties, partner {partner_id} ({partner}), submission {submission_id} ({submission})")
+
+
+def in_key_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows sorted by the table's key (month, county, pathway): each insert lands next to the last."""
+    key = np.zeros(len(frame), dtype="int64")
+    for column in ("month", "county_fips", "pathway"):
+        codes, uniques = pd.factorize(frame[column])
+        rank = np.argsort(np.argsort(np.asarray(uniques, dtype=object)))  # each distinct value's place
+        key = key * len(uniques) + rank[codes]
+    if len(key) < 2 or (key[1:] > key[:-1]).all():  # already in order, as most files are
+        return frame
+    return frame.iloc[np.argsort(key, kind="stable")]
 
 
 def _copy_postgresql(connection, partner_id: int, submission_id: int, frame: pd.DataFrame) -> None:
-    buffer = io.StringIO()
-    frame = frame.assign(partner_id=partner_id, submission_id=submission_id)
-    # CRLF rows: the csv module then quotes a cell holding a lone CR or LF, which COPY would
-    # otherwise take for the end of the row (a note of one CR failed with "missing data for column").
-    frame.loc[:, list(INSERT_COLUMNS)].to_csv(buffer, header=False, index=False, lineterminator="\r\n")
+    """COPY in CSV written by pyarrow (C++; pandas' to_csv took 2 s a million rows), in slices, so
+    the server inserts one slice while the next is written."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    n = len(frame)
+    table = pa.table({
+        "partner_id": pa.array(np.full(n, partner_id, dtype="int64")),
+        "county_fips": _text_array(frame["county_fips"]),
+        "month": _text_array(frame["month"]),
+        "pathway": _text_array(frame["pathway"]),
+        **{c: pa.array(frame[c].to_numpy(dtype="int64")) for c in COUNT_COLUMNS},
+        "notes": pa.array(frame["notes"].to_numpy(dtype=object), type=pa.string(), from_pandas=True),
+        "submission_id": pa.array(np.full(n, submission_id, dtype="int64")),
+    })
     driver = connection.connection.driver_connection
-    statement = f"COPY monthly_count ({', '.join(INSERT_COLUMNS)}) FROM STDIN (FORMAT csv)"
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:
-        copy.write(buffer.getvalue())
+    statement = f"COPY monthly_count ({', '.join(table.column_names)}) FROM STDIN (FORMAT csv)"
+    # Every text cell is quoted (so a note of '\.' or one holding CR or LF is a cell, never an
+    # end of data or of a row); an empty unquoted cell is NULL.
+    options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
+    with _as_sqlalchemy_errors(connection, statement), driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for start in range(0, n, COPY_SLICE_ROWS):
+            buffer = io.BytesIO()
+            pacsv.write_csv(table.slice(start, COPY_SLICE_ROWS), buffer, options)
+            copy.write(buffer.getbuffer())
+
+
+@contextlib.contextmanager
+def _as_sqlalchemy_errors(connection, statement: str) -> Iterator[None]:
+    """The driver's own errors, raised as SQLAlchemy's (IntegrityError, OperationalError, ...), as
+    statements sent through SQLAlchemy raise them: the pipeline tells a duplicate key (another
+    partner holds the county) and a lost race (try again) apart by those classes."""
+    dbapi = connection.dialect.loaded_dbapi
+    try:
+        yield
+    except dbapi.Error as error:
+        raise DBAPIError.instance(statement, None, error, dbapi.Error) from error
+
+
+def _text_array(column: pd.Series):
+    """A text column as an Arrow string array, built once per distinct value for a categorical."""
+    import pyarrow as pa
+
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        categories = pa.array([str(c) for c in column.cat.categories], type=pa.string())
+        return categories.take(pa.array(column.cat.codes.to_numpy(dtype="int32")))
+    return pa.array(column.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
 
 
 def _insert_sqlite(connection, partner_id: int, submission_id: int, frame: pd.DataFrame) -> None:
@@ -108,13 +208,14 @@ def _insert_sqlite(connection, partner_id: int, submission_id: int, frame: pd.Da
         [submission_id] * n,
     ]
     driver = connection.connection.driver_connection
-    # SQLite's default page cache (2 MB) cannot hold the four indexes a big file touches, so pages
-    # are evicted and re-read for every few rows (a million rows: ~35 s, mostly waiting on I/O).
-    # A larger cache for this statement only; pages are allocated as needed, not up front.
+    # SQLite's default page cache (2 MB) is too small for a big file's pages: they would be
+    # written out and read back again. A larger cache for this statement only; pages are
+    # allocated as needed, not up front.
     previous = driver.execute("PRAGMA cache_size").fetchone()[0]
     driver.execute(f"PRAGMA cache_size=-{SQLITE_LOAD_CACHE_KB}")
     try:
-        driver.executemany(SQLITE_INSERT, zip(*columns, strict=True))
+        with _as_sqlalchemy_errors(connection, SQLITE_INSERT):
+            driver.executemany(SQLITE_INSERT, zip(*columns, strict=True))
     finally:
         driver.execute(f"PRAGMA cache_size={int(previous)}")
 
@@ -130,9 +231,13 @@ def update_superseded(session: Session, partner_id: int, new_submission_id: int,
     candidates = {sid: set(json.loads(m)) for sid, m in earlier if touched & set(json.loads(m))}
     if not candidates:
         return
+    # Each of the partner's months is held by one submission (a load replaces whole months), so
+    # the months still held come from the partner's rows in those months, read by the table's key.
+    their_months = sorted(set().union(*candidates.values()))
     remaining = dict(session.execute(
         select(MonthlyCount.submission_id, func.count(func.distinct(MonthlyCount.month)))
-        .where(MonthlyCount.submission_id.in_(list(candidates)))
+        .where(MonthlyCount.month.in_(month_dates(their_months)), MonthlyCount.partner_id == partner_id,
+               MonthlyCount.submission_id.in_(list(candidates)))
         .group_by(MonthlyCount.submission_id)
     ).all())
     changes = []

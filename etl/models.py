@@ -13,16 +13,13 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    PrimaryKeyConstraint,
     String,
     Text,
-    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from etl.db import Base
-
-# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit key.
-BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 PATHWAYS = ("arrest_diversion", "social_contact")
 ROLES = ("coordinator", "partner", "leadership")
@@ -122,34 +119,38 @@ class Submission(Base):
 
 
 class MonthlyCount(Base):
-    """The current counts: one row per county, month and pathway."""
+    """The current counts: one row per county, month and pathway.
+
+    Shaped for bulk loads: the key (month, county, pathway) is the table's only index. On SQLite
+    the table is stored in key order (WITHOUT ROWID), so the dashboard's sums over a range of
+    months read consecutive pages; on PostgreSQL the key's index also carries the partner and the
+    counts (INCLUDE), so those sums read only the index. There are no foreign keys: each one cost
+    a lookup per inserted row (on PostgreSQL a trigger; loads ran 3x slower). The loader is the
+    only writer and checks the same facts once per file (``etl.load.check_references``);
+    counties, partners and submissions are never deleted.
+    """
 
     __tablename__ = "monthly_count"
     __table_args__ = (
-        UniqueConstraint("county_fips", "month", "pathway"),
-        Index("ix_monthly_count_month_county", "month", "county_fips"),
-        Index("ix_monthly_count_partner_month", "partner_id", "month"),
-        # Covering index for the dashboard's sums (by month, partner, county, pathway): the
-        # database reads only the index, never the table (docs/performance.md).
-        Index("ix_monthly_count_dashboard", "month", "partner_id", "county_fips", "pathway", "referrals",
-              "assessments_completed", "enrolled"),
+        PrimaryKeyConstraint("month", "county_fips", "pathway",
+                             postgresql_include=["partner_id", "referrals", "assessments_completed", "enrolled"]),
         CheckConstraint(f"pathway IN {PATHWAYS!r}", name="pathway"),
         CheckConstraint("referrals >= 0", name="referrals_not_negative"),
         CheckConstraint("assessments_completed >= 0 AND assessments_completed <= referrals",
                         name="assessments_within_referrals"),
         CheckConstraint("enrolled >= 0 AND enrolled <= referrals", name="enrolled_within_referrals"),
+        {"sqlite_with_rowid": False},
     )
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id"))
-    county_fips: Mapped[str] = mapped_column(ForeignKey("county.fips"))
     month: Mapped[dt.date] = mapped_column(Date)
+    county_fips: Mapped[str] = mapped_column(String(5))  # a county.fips
     pathway: Mapped[str] = mapped_column(String(20))
+    partner_id: Mapped[int] = mapped_column(Integer)  # a partner.id
     referrals: Mapped[int] = mapped_column(Integer)
     assessments_completed: Mapped[int] = mapped_column(Integer)
     enrolled: Mapped[int] = mapped_column(Integer)
     notes: Mapped[str | None] = mapped_column(Text)
-    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
+    submission_id: Mapped[int] = mapped_column(Integer)  # a submission.id: the file these numbers came from
 
 
 class User(Base):

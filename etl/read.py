@@ -7,6 +7,7 @@ checked before anything is parsed.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -46,6 +47,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PANDAS_LINE = re.compile(r"line (\d+)")
 _WIDE_ROW = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _FIRST_LINE = re.compile(r"[^\r\n]*")
+_NOT_SPACE = re.compile(r"\S")
 
 
 @dataclass
@@ -77,43 +79,48 @@ def read_table(data: bytes, filename: str, max_bytes: int) -> ReadResult:
             return refuse("not-a-table", f"this is {what}, not a CSV or .xlsx file")
     if filename.lower().endswith((".xlsx", ".xlsm", ".xls")):
         return refuse("not-a-table", "the file is named like an Excel file but is not a valid .xlsx")
-    text, problem = _decode(data)
+    text, encoding, problem = _decode(data)
     if problem:
         return refuse("not-text", problem)
-    return _read_csv(text)
+    # A UTF-8 file's own bytes (less the BOM) are its text in UTF-8: no need to encode it again.
+    return _read_csv(text, data.removeprefix(codecs.BOM_UTF8) if encoding == "utf-8-sig" else None)
 
 
 def _size(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n:,} bytes"
 
 
-def _decode(data: bytes) -> tuple[str, str | None]:
+def _decode(data: bytes) -> tuple[str, str, str | None]:
+    """The text, the encoding it was read with, and the problem (None) or why it is not text."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode("utf-16"), None
+            return data.decode("utf-16"), "utf-16", None
         except UnicodeDecodeError:
-            return "", "the file starts like UTF-16 but is not valid UTF-16; save it as CSV UTF-8"
+            return "", "", "the file starts like UTF-16 but is not valid UTF-16; save it as CSV UTF-8"
     if b"\x00" in data:  # the whole file (memchr-fast): PostgreSQL text cannot hold a NUL anywhere
-        return "", ("the file contains NUL bytes: it is binary, or UTF-16 without a byte-order mark; "
-                    "save it as 'CSV UTF-8' or '.xlsx'")
+        return "", "", ("the file contains NUL bytes: it is binary, or UTF-16 without a byte-order mark; "
+                        "save it as 'CSV UTF-8' or '.xlsx'")
+    encoding = "utf-8-sig"
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode(encoding)
     except UnicodeDecodeError:
+        encoding = "cp1252"
         try:
-            text = data.decode("cp1252")
+            text = data.decode(encoding)
         except UnicodeDecodeError:
-            return "", "the file is neither UTF-8 nor Windows-1252 text; save it as 'CSV UTF-8' or '.xlsx'"
+            return "", "", "the file is neither UTF-8 nor Windows-1252 text; save it as 'CSV UTF-8' or '.xlsx'"
     # Real CSVs hold almost no control characters; random bytes decode as Windows-1252 text with
     # about one in ten characters a control character. A handful (a stray form feed) is tolerated.
     sample = text[:65536]
     controls = len(_CONTROL.findall(sample))
     if controls > 8 or controls * 100 > len(sample):
-        return "", "the file contains control characters: it looks binary, not a CSV; save it as 'CSV UTF-8'"
-    return text, None
+        return "", "", "the file contains control characters: it looks binary, not a CSV; save it as 'CSV UTF-8'"
+    return text, encoding, None
 
 
-def _read_csv(text: str) -> ReadResult:
-    if not text.strip():
+def _read_csv(text: str, encoded: bytes | None = None) -> ReadResult:
+    """``encoded``: the file's own bytes when they are already UTF-8 without a BOM (saves encoding again)."""
+    if not _NOT_SPACE.search(text):
         return refuse("empty-file", "the file has no content (only blank lines or spaces)")
     # The first physical line picks the delimiter and the width; old Mac files end lines with CR only.
     first_line = _FIRST_LINE.match(text).group(0)
@@ -132,15 +139,89 @@ def _read_csv(text: str) -> ReadResult:
     if not any(cell.strip() for cell in header):
         return refuse("no-header", "the first line is empty: it should be the header "
                                    + ",".join(COLUMN_NAMES))
+    # Bytes, not io.StringIO(text): both parsers re-encode a text stream chunk by chunk in Python.
+    encoded = encoded if encoded is not None else text.encode("utf-8")
+    frame = _arrow_frame(encoded, delimiter, header)
+    if frame is None:
+        frame, problem = _pandas_frame(encoded, delimiter, header)
+        if problem:
+            return ReadResult(issues=[problem])
+    if len(frame) > MAX_ROWS:
+        return refuse("too-many-rows", f"the file has more than {MAX_ROWS:,} rows")
+    return _finish(frame, header, "csv", np.arange(len(frame)) + 2)
+
+
+def _arrow_frame(encoded: bytes, delimiter: str, header: list[str]) -> pd.DataFrame | None:
+    """The fast reader (pyarrow, multithreaded), or None for any file it does not take as is.
+
+    Every cell is read as text and null only when empty, as the pandas reader reads it; the text
+    columns become categoricals (a million rows repeat a few hundred counties and months), and a
+    count column that is all whole numbers becomes int64 (float64 with NaN where blank). A row
+    wider or narrower than the header, a stray quote, anything pyarrow refuses: None, and the
+    pandas reader, which knows how to say what is wrong and where, reads the file instead.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    if b'"' in encoded and not _quotes_are_whole_cells(encoded, delimiter):
+        # pyarrow is lenient where spreadsheets and pandas are not (a quote never closed: the
+        # rest of the file becomes one cell), so only cleanly quoted files are its to read.
+        return None
+    counts = {h for h in header if normalise_header(h) in COUNT_COLUMNS}
+    table = None
+    # Counts as whole numbers first; a file with some other count ('3.5', 'n/a', ' 4') is read
+    # again with them as text, for the validator to say what each cell is.
+    for count_type in (pa.int64(), pa.string()):
+        types = {h: count_type if h in counts else pa.dictionary(pa.int32(), pa.string()) for h in header}
+        try:
+            table = pacsv.read_csv(
+                io.BytesIO(encoded),
+                read_options=pacsv.ReadOptions(block_size=16 << 20),
+                parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
+                                                 escape_char=False, newlines_in_values=True,
+                                                 ignore_empty_lines=False),
+                convert_options=pacsv.ConvertOptions(column_types=types, null_values=[""], strings_can_be_null=True,
+                                                     quoted_strings_can_be_null=True),
+            )
+            break
+        except (pa.ArrowException, ValueError, OverflowError):
+            continue
+    if table is None or table.column_names != header or table.num_rows > MAX_ROWS:
+        return None  # pyarrow read the header differently from a spreadsheet; or refused below, by pandas
+    columns = {}
+    for i, column in enumerate(table.columns):
+        if pa.types.is_integer(column.type):
+            values = column.to_numpy()
+            if column.null_count:
+                values = values.astype("float64")  # what pandas makes of whole numbers with blanks
+        else:
+            if pa.types.is_string(column.type):
+                column = column.dictionary_encode()
+            coded = column.unify_dictionaries().combine_chunks() if column.num_chunks else pa.array(
+                [], pa.dictionary(pa.int32(), pa.string()))
+            values = pd.Categorical.from_codes(
+                coded.indices.fill_null(-1).to_numpy(zero_copy_only=False),
+                categories=pd.Index(coded.dictionary.to_pylist(), dtype=object))
+        columns[f"c{i}"] = values
+    return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows))
+
+
+def _quotes_are_whole_cells(encoded: bytes, delimiter: str) -> bool:
+    """Is every quote in the file part of a quoted cell that starts and ends at a cell's edges?"""
+    edge = re.escape(delimiter.encode()) + rb"\r\n"
+    quoted_cell = re.compile(rb'(?<![^' + edge + rb'])"(?:[^"]|"")*"(?![^' + edge + rb'])')
+    return b'"' not in quoted_cell.sub(b"", encoded)
+
+
+def _pandas_frame(encoded: bytes, delimiter: str, header: list[str]) -> tuple[pd.DataFrame | None, Issue | None]:
+    """The careful reader: slower, and it names the row and the reason when a file cannot be read."""
     # Our own names by position: pandas then never renames, mangles or guesses the header, and the
     # text columns keep every character (keep_default_na=False: 'NA', 'NULL' and 'nan' are text).
     names = [f"c{i}" for i in range(len(header))]
     text_columns = {n: str for n, h in zip(names, header, strict=True) if normalise_header(h) not in COUNT_COLUMNS}
     try:
         frame = pd.read_csv(
-            # Bytes, not io.StringIO(text): pandas re-encodes a text stream chunk by chunk in Python;
-            # encoding once is ~30 ms a million rows and makes read_csv ~1.5x faster.
-            io.BytesIO(text.encode("utf-8")), encoding="utf-8", sep=delimiter, header=0, names=names,
+            io.BytesIO(encoded), encoding="utf-8", sep=delimiter, header=0, names=names,
             dtype=text_columns, keep_default_na=False, na_values=[""], skip_blank_lines=False, engine="c",
             nrows=MAX_ROWS + 1,
         )
@@ -152,16 +233,13 @@ def _read_csv(text: str) -> ReadResult:
             detail = f"the row has {wide.group(3)} cells; the header has {wide.group(1)} columns"
         else:
             detail = f"the file cannot be read as {delimiter!r}-separated CSV: {detail}"
-        return ReadResult(issues=[Issue(int(line.group(1)) if line else None, None, None, "unreadable-row",
-                                        detail)])
+        return None, Issue(int(line.group(1)) if line else None, None, None, "unreadable-row", detail)
     if not isinstance(frame.index, pd.RangeIndex):
         # pandas turns the leading cells into an index when the first data row is wider than the header.
-        return ReadResult(issues=[Issue(2, None, None, "unreadable-row",
-                                        f"the row has more cells than the header has columns ({len(header)}); "
-                                        "remove the extra cells or give their column a name")])
-    if len(frame) > MAX_ROWS:
-        return refuse("too-many-rows", f"the file has more than {MAX_ROWS:,} rows")
-    return _finish(frame, header, "csv", np.arange(len(frame)) + 2)
+        return None, Issue(2, None, None, "unreadable-row",
+                           f"the row has more cells than the header has columns ({len(header)}); "
+                           "remove the extra cells or give their column a name")
+    return frame, None
 
 
 def _csv_header(text: str, delimiter: str) -> list[str] | None:

@@ -160,18 +160,23 @@ def validate_table(frame: pd.DataFrame, program: Program, partner_code: str, tod
                                                   "in the same row")
             row_ok &= ~above
     if "notes" in present:
-        notes = frame["notes"].astype("string")
-        too_long = (notes.str.len() > MAX_NOTES_CHARS).fillna(False).to_numpy()
-        issues.rows(too_long, frame, "notes", "notes-too-long",
-                    lambda v, i: f"the note has {len(v):,} characters; at most {MAX_NOTES_CHARS} are allowed")
+        codes, uniques = _factorise(frame["notes"])
+        texts = pd.Series([str(u) for u in uniques], dtype="string")
+        long_value = np.append((texts.str.len() > MAX_NOTES_CHARS).to_numpy(dtype=bool), False)
         # Invisible control characters (NUL cannot even be stored in PostgreSQL text); tab and
         # line breaks are ordinary text.
-        control = (notes.str.contains(_CONTROL, regex=True).fillna(False).to_numpy(dtype=bool) & ~too_long)
+        control_value = np.append(texts.str.contains(_CONTROL, regex=True).to_numpy(dtype=bool), False)
+        too_long = long_value[codes]
+        issues.rows(too_long, frame, "notes", "notes-too-long",
+                    lambda v, i: f"the note has {len(v):,} characters; at most {MAX_NOTES_CHARS} are allowed")
+        control = control_value[codes] & ~too_long
         issues.rows(control, frame, "notes", "control-character",
                     lambda v, i: "the note contains an invisible control character "
                                  f"(code {ord(_CONTROL.search(v).group(0))}); remove it")
         row_ok &= ~(too_long | control)
-        out["notes"] = notes.astype(object).where(notes.notna(), None)
+        # Kept as Python objects: pandas would convert a million notes to its string type (~0.1 s).
+        out["notes"] = pd.Series(np.array([str(u) for u in uniques] + [None], dtype=object)[codes],
+                                 index=out.index, dtype=object)
     else:
         out["notes"] = None
     if {"month", "county", "referral_type"} <= set(present):
@@ -205,6 +210,9 @@ def _column_order(column: str | None) -> int:
 
 
 def _factorise(series: pd.Series) -> tuple[np.ndarray, list]:
+    """Each row's code (-1 for blank) and the distinct values: rules then run once per value."""
+    if isinstance(series.dtype, pd.CategoricalDtype):  # etl.read's fast reader: already coded
+        return series.cat.codes.to_numpy(dtype="int64"), list(series.cat.categories)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     return codes, list(uniques)
 
@@ -283,9 +291,11 @@ def _check_count(frame, name: str, issues: _Issues):
         blank = np.isnan(floats)
         not_number = np.zeros(n, dtype=bool)
     else:
-        text = column.astype("string").str.strip()
-        blank = (text.isna() | (text == "")).to_numpy(dtype=bool)
-        floats = _numbers_of(text.where(~blank))
+        codes, uniques = _factorise(column)
+        stripped = [str(u).strip() for u in uniques]
+        blank = np.array([not t for t in stripped] + [True], dtype=bool)[codes]
+        floats = np.append(pd.to_numeric(pd.Series([t or None for t in stripped], dtype=object), errors="coerce")
+                           .to_numpy(dtype="float64", na_value=np.nan), np.nan)[codes]
         not_number = np.isnan(floats) & ~blank
     infinite = ~np.isfinite(floats) & ~blank & ~not_number  # 'inf', 'NaN', or digits beyond float range
     too_long = np.zeros(n, dtype=bool)
@@ -309,18 +319,20 @@ def _check_count(frame, name: str, issues: _Issues):
     return numbers, ok
 
 
-def _numbers_of(text: pd.Series) -> np.ndarray:
-    """``to_numeric(errors="coerce")`` once per distinct cell: counts repeat (0..40), rows do not."""
-    codes, uniques = pd.factorize(text, use_na_sentinel=True)
-    floats = pd.to_numeric(pd.Series(uniques, dtype=object), errors="coerce").to_numpy(dtype="float64",
-                                                                                        na_value=np.nan)
-    return np.append(floats, np.nan)[codes]
-
-
 def _not_number_message(value: str | None, label: str) -> str:
     if value and _THOUSANDS.fullmatch(value.strip()):
         return f"{value!r}: write whole numbers without separators, e.g. {re.sub(r'[^0-9]', '', value)}"
     return f"{shorten(value)!r} is not a whole number ({label} must be 0, 1, 2, ...)"
+
+
+def _repeated(key: np.ndarray) -> np.ndarray:
+    """True for every occurrence of a key after its first."""
+    space = int(key.max()) + 1 if len(key) else 0
+    if space > 8 * len(key) + 1_000_000:  # a sparse key space: hash instead of counting
+        return pd.Index(key).duplicated(keep="first")
+    if not (np.bincount(key, minlength=space) > 1).any():  # the usual file: one pass, no hashing
+        return np.zeros(len(key), dtype=bool)
+    return pd.Index(key).duplicated(keep="first")
 
 
 def _check_duplicates(frame, out: pd.DataFrame, row_ok: np.ndarray, issues: _Issues) -> None:
@@ -333,7 +345,7 @@ def _check_duplicates(frame, out: pd.DataFrame, row_ok: np.ndarray, issues: _Iss
     for column in ("county_fips", "month", "pathway"):
         codes, uniques = pd.factorize(candidates[column])
         key = key * max(len(uniques), 1) + codes
-    repeated = pd.Series(pd.Index(key).duplicated(keep="first"), index=candidates.index)
+    repeated = pd.Series(_repeated(key), index=candidates.index)
     if not repeated.any():
         return
     first_row = candidates.groupby(["county_fips", "month", "pathway"], sort=False)[ROW_COLUMN].transform("first")

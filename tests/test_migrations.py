@@ -1,7 +1,7 @@
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select, text
 
 from etl.db import get_engine, session_factory
-from etl.migrate import head_revision, is_up_to_date, schema_differences, upgrade
+from etl.migrate import downgrade, head_revision, is_up_to_date, schema_differences, upgrade
 from etl.models import Contact, County, Partner, PartnerCounty
 from etl.program import load_program
 from etl.sync import sync_program
@@ -45,3 +45,46 @@ def test_a_changed_program_moves_counties_and_keeps_old_partners_inactive(runtim
             PartnerCounty.county_fips == "54063")).scalar_one()
     assert owner == "region-5"
     assert counts(runtime.engine)[2] == 17
+
+
+ROWS = [(1, "54039", "2026-03-01", "arrest_diversion", 4, 3, 4, "a note", 1),
+        (1, "54039", "2026-03-01", "social_contact", 2, 1, 2, None, 1),
+        (1, "54035", "2026-04-01", "arrest_diversion", 7, 7, 6, "=1+2", 1)]
+COLUMNS = "partner_id, county_fips, month, pathway, referrals, assessments_completed, enrolled, notes, submission_id"
+
+
+def stored_rows(engine) -> list[tuple]:
+    with engine.connect() as connection:
+        return sorted(tuple(str(v) if k == 2 else v for k, v in enumerate(row)) for row in connection.execute(
+            text(f"SELECT {COLUMNS} FROM monthly_count")))
+
+
+def test_0003_rebuilds_monthly_count_keeping_every_row_and_downgrades_back(database_url):
+    """A database holding counts under 0002's schema (surrogate id, four indexes, foreign keys)
+    keeps every row through 0003's rebuild, and through the way back."""
+    engine = get_engine(database_url)
+    upgrade(engine, "0002")
+    sync_program(engine, load_program(ROOT / "programs" / "west_virginia.toml"))
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO submission (id, partner_id, source, filename, sha256, byte_size, "
+                                "received_at, received_by, status, row_count, months, report) VALUES "
+                                "(1, 1, 'cli', 'march.csv', 'x', 10, '2026-04-02 10:00:00+00', 'test', 'loaded', "
+                                "3, '[\"2026-03\", \"2026-04\"]', '{}')"))
+        connection.execute(text(f"INSERT INTO monthly_count ({COLUMNS}) VALUES "
+                                "(:p, :c, :m, :w, :r, :a, :e, :n, :s)"),
+                           [dict(zip("pcmwraens", row, strict=True)) for row in ROWS])
+    upgrade(engine)
+    assert schema_differences(engine) == []
+    assert stored_rows(engine) == sorted(ROWS)
+    assert inspect(engine).get_pk_constraint("monthly_count")["constrained_columns"] == ["month", "county_fips",
+                                                                                        "pathway"]
+    assert inspect(engine).get_indexes("monthly_count") == []
+    assert inspect(engine).get_foreign_keys("monthly_count") == []
+    downgrade(engine, "0002")
+    assert stored_rows(engine) == sorted(ROWS)
+    assert {i["name"] for i in inspect(engine).get_indexes("monthly_count")} >= {
+        "ix_monthly_count_month_county", "ix_monthly_count_partner_month", "ix_monthly_count_submission_id",
+        "ix_monthly_count_dashboard"}
+    assert len(inspect(engine).get_foreign_keys("monthly_count")) == 3
+    upgrade(engine)
+    assert stored_rows(engine) == sorted(ROWS)

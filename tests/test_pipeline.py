@@ -2,14 +2,21 @@
 
 import json
 
+import pandas as pd
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
+from etl import load as load_module
 from etl.archive import archived_path
 from etl.contract import COUNT_COLUMNS
 from etl.db import session_factory
+from etl.load import check_references, in_key_order
 from etl.models import MonthlyCount, Submission
 from etl.pipeline import Intake, UnknownPartnerError, process_file
+from etl.program import load_program
+from etl.runtime import open_runtime
+from etl.sync import sync_program
+from tests.conftest import ROOT, create_postgres_database, drop_postgres_database, environment
 from tests.helpers import csv_bytes, prestera_month, row, totals
 
 
@@ -98,3 +105,106 @@ def test_reloading_an_older_file_on_purpose_applies_it_again(runtime):
 def test_an_unknown_partner_is_a_usage_error(runtime):
     with pytest.raises(UnknownPartnerError, match="unknown partner 'nobody'"):
         run(runtime, csv_bytes(prestera_month()), partner="nobody")
+
+
+def test_a_file_in_any_row_order_loads_the_same_rows(runtime):
+    rows = prestera_month("2026-03") + prestera_month("2026-04", base=7)
+    report = run(runtime, csv_bytes(list(reversed(rows))))
+    assert report.status == "loaded"
+    with session_factory(runtime.engine)() as session:
+        stored = session.execute(select(MonthlyCount.month, MonthlyCount.county_fips, MonthlyCount.pathway,
+                                        MonthlyCount.referrals)).all()
+    assert len(stored) == len(rows) and database_totals(runtime) == totals(rows)
+
+
+def test_in_key_order_sorts_by_month_county_and_pathway():
+    frame = pd.DataFrame({"month": pd.Categorical(["2026-04-01", "2026-03-01", "2026-03-01"]),
+                          "county_fips": pd.Categorical(["54035", "54107", "54035"]),
+                          "pathway": ["social_contact", "arrest_diversion", "social_contact"]})
+    ordered = in_key_order(frame)
+    assert ordered[["month", "county_fips"]].astype(str).values.tolist() == [
+        ["2026-03-01", "54035"], ["2026-03-01", "54107"], ["2026-04-01", "54035"]]
+    already = ordered.reset_index(drop=True)
+    assert in_key_order(already) is already  # nothing copied when the file is in order
+
+
+def test_counts_never_refer_to_a_county_the_database_does_not_know(runtime):
+    """monthly_count has no foreign keys: the loader checks the same facts once per file."""
+    rows = pd.DataFrame({"county_fips": ["54039", "99999"]})
+    with session_factory(runtime.engine).begin() as session:
+        submission = Submission(partner_id=1, source="cli", filename="x.csv", sha256="0" * 64, byte_size=1,
+                                received_by="test", status="rejected")
+        session.add(submission)
+        session.flush()
+        check_references(session, 1, submission.id, rows.iloc[:1])  # a known county: fine
+        with pytest.raises(LookupError, match="1 unknown counties"):
+            check_references(session, 1, submission.id, rows)
+        with pytest.raises(LookupError, match="submission 999999"):
+            check_references(session, 1, 999_999, rows.iloc[:1])
+
+
+def moved_kanawha(runtime, tmp_path):
+    """The program after Kanawha moved from prestera to region-4 (synced into the database)."""
+    text = (ROOT / "programs" / "west_virginia.toml").read_text()
+    text = text.replace('counties = ["Kanawha", "Jackson", "Wood"]', 'counties = ["Jackson", "Wood"]')
+    text = text.replace('counties = ["Raleigh", "Summers", "Monroe"]', 'counties = ["Raleigh", "Summers", "Monroe", '
+                                                                      '"Kanawha"]')
+    path = tmp_path / "moved.toml"
+    path.write_text(text)
+    program = load_program(path)
+    sync_program(runtime.engine, program)
+    return program
+
+
+def load_for(runtime, program, partner: str, data: bytes):
+    settings = runtime.settings
+    return process_file(runtime.engine, program, partner_code=partner, filename="file.csv", data=data,
+                        intake=Intake(source="cli", received_by="test"), archive_dir=settings.archive_dir,
+                        today=settings.today, max_bytes=settings.max_file_bytes)
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["row_by_row", "index_rebuilt"])
+def test_a_month_another_partner_already_reported_is_rejected_not_doubled(runtime, tmp_path, monkeypatch, bulk):
+    """Kanawha moved to region-4 after prestera reported its March: region-4's March for Kanawha
+    would make two current rows for one county, month and pathway. The key refuses it (on
+    PostgreSQL also when a big load rebuilds the key's index), the file is rejected whole, and
+    the totals stay prestera's."""
+    if bulk:
+        monkeypatch.setattr(load_module, "BULK_ROWS", 1)  # every PostgreSQL load rebuilds the index
+    march = prestera_month("2026-03")
+    assert run(runtime, csv_bytes(march)).status == "loaded"
+    program = moved_kanawha(runtime, tmp_path)
+    report = load_for(runtime, program, "region-4", csv_bytes([row(county="Kanawha", referrals=9, enrolled=9)]))
+    assert report.status == "rejected"
+    assert [e.code for e in report.errors] == ["conflict"]
+    assert database_totals(runtime) == totals(march)
+    assert inspect(runtime.engine).get_pk_constraint("monthly_count")["constrained_columns"] == [
+        "month", "county_fips", "pathway"]
+    assert statuses(runtime) == ["loaded", "rejected"]
+
+
+@pytest.fixture
+def postgresql_runtime(postgres_admin, tmp_path):
+    """PostgreSQL alone: SQLite has no index to rebuild (its table is stored in key order)."""
+    url = create_postgres_database(postgres_admin)
+    yield open_runtime(environment(url, tmp_path / "data"), upgrade=True)
+    drop_postgres_database(postgres_admin, url)
+
+
+@pytest.mark.postgresql
+def test_a_big_postgresql_load_rebuilds_the_key_index_only_when_the_table_is_smaller(postgresql_runtime,
+                                                                                      monkeypatch):
+    runtime = postgresql_runtime
+    monkeypatch.setattr(load_module, "BULK_ROWS", 6)
+    with session_factory(runtime.engine).begin() as session:
+        assert load_module._rebuild_key_index(session, 6) is True  # an empty table
+    with session_factory(runtime.engine).begin() as session:
+        assert load_module._rebuild_key_index(session, 5) is False  # too few rows to be worth it
+    first = prestera_month("2026-03") + prestera_month("2026-04")
+    assert run(runtime, csv_bytes(first)).status == "loaded"  # 12 rows into an empty table: rebuilt
+    with session_factory(runtime.engine).begin() as session:
+        assert load_module._rebuild_key_index(session, 6) is False  # the table holds more than the file
+    second = prestera_month("2026-05", base=6)
+    assert run(runtime, csv_bytes(second)).status == "loaded"
+    assert database_totals(runtime) == {c: totals(first)[c] + totals(second)[c] for c in COUNT_COLUMNS}
+    assert inspect(runtime.engine).get_pk_constraint("monthly_count")["name"] == "pk_monthly_count"

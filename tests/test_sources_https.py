@@ -229,7 +229,7 @@ def test_an_export_is_loaded_once_then_not_downloaded_again_until_it_changes(
     with rt.engine.connect() as connection:
         assert connection.execute(select(Submission.source, Submission.received_by, Submission.status)).all() == [
             ("url", "pull:url", "loaded")]
-    assert count(rt, MonthlyCount.id) == 6
+    assert count(rt, MonthlyCount.month) == 6
 
     second = pull_all(rt, http=FAST)  # 304: nothing downloaded, nothing recorded
     assert url_results(second) == {"prestera": ("unchanged", "not modified since the last pull")}
@@ -242,7 +242,7 @@ def test_an_export_is_loaded_once_then_not_downloaded_again_until_it_changes(
     third = pull_all(rt, http=FAST)
     assert [(f.status, f.months, sorted(f.replaced)) for f in third.files] == [
         ("loaded", ["2026-03", "2026-04"], ["2026-03"])]
-    assert count(rt, Submission.id) == 2 and count(rt, MonthlyCount.id) == 12
+    assert count(rt, Submission.id) == 2 and count(rt, MonthlyCount.month) == 12
 
     # The token goes to the server and nowhere else: not in the report, not in any log line.
     for outcome in (first, second, third):
@@ -269,7 +269,7 @@ def test_a_server_error_is_retried_reported_and_loaded_exactly_once_after_recove
     assert [f.status for f in recovered.files] == ["loaded"] and recovered.exit_status == 0
     again = pull_all(rt, http=FAST)
     assert url_results(again)["prestera"][0] == "unchanged" and again.files == []
-    assert count(rt, Submission.id) == 1 and count(rt, MonthlyCount.id) == 6
+    assert count(rt, Submission.id) == 1 and count(rt, MonthlyCount.month) == 6
 
 
 def test_a_failing_partner_does_not_stop_another(runtime, server, certificate, tmp_path, token):
@@ -282,7 +282,7 @@ def test_a_failing_partner_does_not_stop_another(runtime, server, certificate, t
     assert {p: s for p, (s, _m) in url_results(outcome).items()} == {"prestera": "failed", "seneca": "ok"}
     assert [(f.partner, f.status) for f in outcome.files] == [("seneca", "loaded")]
     assert outcome.exit_status == 1
-    assert count(rt, MonthlyCount.id) == 2
+    assert count(rt, MonthlyCount.month) == 2
     # The inbox folders were pulled as well: the HTTPS source sits beside them.
     assert {s.partner for s in outcome.sources if s.source == "folder"} >= {"prestera", "seneca"}
 

@@ -33,7 +33,7 @@ def load_march(runtime) -> None:
 
 def count_rows(engine) -> int:
     with session_factory(engine)() as session:
-        return session.scalar(select(func.count(MonthlyCount.id)))
+        return session.scalar(select(func.count(MonthlyCount.month)))
 
 
 @pytest.fixture
