@@ -306,17 +306,15 @@ def contacts_version(engine: Engine) -> tuple[int, int]:
 # Analytics (issue 5): overview, county map, trends, rates. Every query sums in the database
 # (GROUP BY) and returns one row per group; pandas only reshapes those few rows.
 #
-# The queries are shaped for the covering index ix_monthly_count_dashboard (month, partner_id,
-# county_fips, pathway, counts), so the database reads only that index, never the table, and they
-# rely on no other index of monthly_count but the unique (county_fips, month, pathway) key.
-# SQLite has no hash aggregation: a GROUP BY that does not follow the index order pushes every
-# row through a temporary B-tree (~0.5 s per 750,000 rows here). So groups follow the index where
-# they can (by month; by month and partner, then by partner over those few rows), the two
-# pathways are summed side by side in one pass (FILTER) instead of grouped, and a GROUP BY
-# county uses an expression (county_fips || '') that the unique key cannot serve: SQLite would
-# otherwise walk that key in county order and fetch every row from the table (3x slower).
-# PostgreSQL runs the same SQL with hash aggregates.
-# docs/performance.md has the timings.
+# The queries are shaped for monthly_count's only index, its key (month, county_fips, pathway): on
+# SQLite the table itself is stored in that order (WITHOUT ROWID), on PostgreSQL the key's index
+# carries the partner and the counts (INCLUDE). SQLite has no hash aggregation: a GROUP BY that
+# does not follow the key's order pushes every row through a temporary B-tree (~0.5 s per
+# 750,000 rows here). So groups follow the key where they can (by month), the two pathways are
+# summed side by side in one pass (FILTER) instead of grouped, and the monthly sums by region
+# are taken by month and partner first (30,000 rows at 750,000) before the regions are named.
+# Sums by county or by partner over all months cannot follow the key: one B-tree pass each.
+# PostgreSQL runs the same SQL with hash aggregates. docs/performance.md has the timings.
 # ---------------------------------------------------------------------------------------------
 
 COUNT_SUMS = ("referrals", "assessments_completed", "enrolled")
@@ -350,11 +348,6 @@ def _by_pathway(rows: list, keys: list[str]) -> pd.DataFrame:
     return pd.DataFrame(records, columns=[*keys, "pathway", *COUNT_SUMS])
 
 
-def _county_key():
-    """county_fips as an expression: the unique key cannot serve it, so SQLite sums from the covering index."""
-    return MonthlyCount.county_fips.concat("")
-
-
 def _int_counts(frame: pd.DataFrame) -> pd.DataFrame:
     for name in COUNT_SUMS:
         frame[name] = pd.to_numeric(frame[name]).astype("int64")
@@ -379,9 +372,8 @@ def counts_by_county(engine: Engine, viewer: Viewer, filters: Filters) -> pd.Dat
     region": such counties carry no name, partner, population or numbers (NA): only their FIPS,
     so the map can draw them grey. The counts are summed only over the viewer's own rows, in the query.
     """
-    county = _county_key().label("county_fips")
-    counts = _scoped(filters.apply(select(county, *_sums()).group_by(county)), viewer,
-                     MonthlyCount.partner_id).subquery()
+    counts = _scoped(filters.apply(select(MonthlyCount.county_fips, *_sums()).group_by(MonthlyCount.county_fips)),
+                     viewer, MonthlyCount.partner_id).subquery()
     query = (
         select(County.fips, County.name, County.population, Partner.code, Partner.name, Partner.region,
                *[counts.c[name] for name in COUNT_SUMS])
@@ -414,11 +406,8 @@ def counts_by_county(engine: Engine, viewer: Viewer, filters: Filters) -> pd.Dat
 
 def region_counts(engine: Engine, viewer: Viewer, filters: Filters) -> pd.DataFrame:
     """One row per partner (region) the viewer may see, with summed counts (zeros when none)."""
-    by_month = _scoped(filters.apply(select(MonthlyCount.partner_id, *_sums())
-                                     .group_by(MonthlyCount.month, MonthlyCount.partner_id)),
-                       viewer, MonthlyCount.partner_id).subquery()
-    counts = select(by_month.c.partner_id, *[func.sum(by_month.c[name]).label(name) for name in COUNT_SUMS]
-                    ).group_by(by_month.c.partner_id).subquery()
+    counts = _scoped(filters.apply(select(MonthlyCount.partner_id, *_sums()).group_by(MonthlyCount.partner_id)),
+                     viewer, MonthlyCount.partner_id).subquery()
     query = _scoped(
         select(Partner.code, Partner.name, Partner.region, *[counts.c[name] for name in COUNT_SUMS])
         .outerjoin(counts, counts.c.partner_id == Partner.id)
@@ -469,7 +458,7 @@ def _monthly_sums(engine: Engine, viewer: Viewer, filters: Filters, by: str) -> 
     elif by == "pathway":
         query = scoped(select(MonthlyCount.month, *_pathway_sums()).group_by(MonthlyCount.month)
                        .order_by(MonthlyCount.month))
-    else:  # sum by month and partner (in index order) or county first, then by the group's name
+    else:  # sum by month and partner (or county) first, then by the group's name over those few rows
         key = MonthlyCount.partner_id if by == "region" else MonthlyCount.county_fips
         inner = scoped(select(MonthlyCount.month, key.label("key"), *_sums()).group_by(MonthlyCount.month, key)
                        ).subquery()
@@ -530,8 +519,8 @@ def reporting_status(engine: Engine, viewer: Viewer, first_month: dt.date | None
 def busiest_counties(engine: Engine, viewer: Viewer, filters: Filters, limit: int) -> tuple[str, ...]:
     """FIPS of the ``limit`` counties with the most referrals in the selection, most first."""
     total = func.sum(MonthlyCount.referrals)
-    county = _county_key()
-    query = _scoped(filters.apply(select(county).group_by(county).order_by(total.desc(), county).limit(limit)),
+    query = _scoped(filters.apply(select(MonthlyCount.county_fips).group_by(MonthlyCount.county_fips)
+                                  .order_by(total.desc(), MonthlyCount.county_fips).limit(limit)),
                     viewer, MonthlyCount.partner_id)
     with session_factory(engine)() as session:
         return tuple(session.scalars(query).all())
