@@ -208,3 +208,15 @@ def test_a_big_postgresql_load_rebuilds_the_key_index_only_when_the_table_is_sma
     assert run(runtime, csv_bytes(second)).status == "loaded"
     assert database_totals(runtime) == {c: totals(first)[c] + totals(second)[c] for c in COUNT_COLUMNS}
     assert inspect(runtime.engine).get_pk_constraint("monthly_count")["name"] == "pk_monthly_count"
+
+
+def test_a_file_of_more_rows_than_one_insert_takes_loads_every_row(runtime):
+    """SQLite inserts a hundred rows a statement and the rest one by one; PostgreSQL copies in slices."""
+    months = [f"{year}-{month:02d}" for year in (2023, 2024, 2025) for month in range(1, 13)][:35]
+    rows = [r for i, m in enumerate(months) for r in prestera_month(m, base=i % 9 + 1)]
+    assert len(rows) == 210 and len(rows) % load_module.SQLITE_ROWS_PER_INSERT
+    report = run(runtime, csv_bytes(rows))
+    assert report.status == "loaded" and report.rows == 210
+    with session_factory(runtime.engine)() as session:
+        assert session.scalar(select(func.count()).select_from(MonthlyCount)) == 210
+    assert database_totals(runtime) == totals(rows)
