@@ -176,7 +176,7 @@ def _arrow_frame(encoded: bytes, delimiter: str, header: list[str]) -> pd.DataFr
         try:
             table = pacsv.read_csv(
                 io.BytesIO(encoded),
-                read_options=pacsv.ReadOptions(block_size=16 << 20),
+                read_options=pacsv.ReadOptions(block_size=4 << 20),
                 parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
                                                  escape_char=False, newlines_in_values=True,
                                                  ignore_empty_lines=False),
