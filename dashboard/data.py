@@ -127,7 +127,8 @@ def _submission_frame(engine: Engine, viewer: Viewer, columns: dict, partner: st
 
     query = _scoped(select(Submission.id, Submission.partner_id, *columns.values()), viewer, Submission.partner_id)
     if partner:
-        query = query.where(Submission.partner_id.in_(select(Partner.id).where(Partner.code == partner)))
+        query = query.where(Submission.partner_id == select(Partner.id).where(Partner.code == partner)
+                            .scalar_subquery())
     with engine.connect() as connection:  # Core rows: the ORM session costs ~2 us more a row
         rows = connection.execute(query).all()
         partners = {row.id: (row.code, row.region) for row in connection.execute(

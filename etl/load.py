@@ -26,6 +26,10 @@ from etl.models import County, MonthlyCount, Partner, Submission
 INSERT_COLUMNS = ("partner_id", "county_fips", "month", "pathway", "referrals", "assessments_completed",
                   "enrolled", "notes", "submission_id")
 SQLITE_ROWS_PER_INSERT = 100  # rows per INSERT statement (900 bound values; SQLite allows 32,766)
+SQLITE_LOAD_CACHE_KB = 512 * 1024  # at most; only a file of millions of rows fills it
+COPY_SLICE_ROWS = 100_000
+BULK_ROWS = 100_000  # a PostgreSQL load of at least this many rows may rebuild the key's index
+COMPARE_COLUMNS = ["county_fips", "month", "pathway", *COUNT_COLUMNS, "notes"]
 
 
 def sqlite_insert(rows: int) -> str:
@@ -36,10 +40,6 @@ def sqlite_insert(rows: int) -> str:
     """
     one_row = f"({', '.join('?' for _ in INSERT_COLUMNS)})"
     return f"INSERT INTO monthly_count ({', '.join(INSERT_COLUMNS)}) VALUES {', '.join([one_row] * rows)}"  # noqa: S608
-SQLITE_LOAD_CACHE_KB = 512 * 1024  # at most; only a file of millions of rows fills it
-COPY_SLICE_ROWS = 100_000
-BULK_ROWS = 100_000  # a PostgreSQL load of at least this many rows may rebuild the key's index
-COMPARE_COLUMNS = ["county_fips", "month", "pathway", *COUNT_COLUMNS, "notes"]
 
 
 def month_dates(months: list[str]) -> list[dt.date]:
