@@ -20,9 +20,12 @@ def archived_path(archive_dir: Path, sha256: str) -> Path:
     return Path(archive_dir) / sha256[:2] / sha256
 
 
-def archive_bytes(archive_dir: Path, data: bytes) -> Path:
-    """Store ``data`` under its SHA-256 (once: the same bytes are never written twice)."""
-    sha256 = sha256_of(data)
+def archive_bytes(archive_dir: Path, data: bytes, sha256: str | None = None) -> Path:
+    """Store ``data`` under its SHA-256 (once: the same bytes are never written twice).
+
+    ``sha256``, when the caller has already hashed ``data``, saves hashing it again.
+    """
+    sha256 = sha256 or sha256_of(data)
     path = archived_path(archive_dir, sha256)
     if path.exists() and path.stat().st_size == len(data):
         return path

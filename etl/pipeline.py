@@ -100,7 +100,7 @@ def process_file(
         step("done")
         return report
     step("archiving")
-    archive_bytes(archive_dir, data)
+    archive_bytes(archive_dir, data, report.sha256)
     step("loading" if report.valid else "recording")
     try:
         _with_retry(lambda: _record(engine, report, rows, intake), report.file)
