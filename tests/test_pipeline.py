@@ -71,6 +71,24 @@ def test_an_invalid_file_is_rejected_whole_but_archived_with_its_report(runtime)
     assert archived_path(runtime.settings.archive_dir, report.sha256).exists()
 
 
+@pytest.mark.parametrize("bad_row", [False, True], ids=["valid", "rejected"])
+def test_a_file_the_archive_cannot_hold_leaves_no_trace_in_the_database(runtime, tmp_path, bad_row):
+    # The archive is written on a thread while the rows go in; its failure must still undo the load.
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the archive's folder should be")
+    rows = prestera_month() + ([row(county="Kanawah")] if bad_row else [])
+    settings = runtime.settings
+    with pytest.raises(OSError):
+        process_file(runtime.engine, runtime.program, partner_code="prestera", filename="file.csv",
+                     data=csv_bytes(rows), intake=Intake(source="cli", received_by="test"),
+                     archive_dir=blocker / "archive", today=settings.today, max_bytes=settings.max_file_bytes)
+    assert statuses(runtime) == []
+    assert database_totals(runtime)["referrals"] == 0
+    report = run(runtime, csv_bytes(rows))  # the same file, once the archive can be written
+    assert report.status == ("rejected" if bad_row else "loaded")
+    assert archived_path(settings.archive_dir, report.sha256).read_bytes() == csv_bytes(rows)
+
+
 def test_resubmitting_a_month_replaces_it_and_supersedes_the_first_file(runtime):
     march, april = prestera_month("2026-03"), prestera_month("2026-04")
     run(runtime, csv_bytes(march + april))
