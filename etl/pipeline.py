@@ -13,7 +13,6 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
@@ -101,16 +100,12 @@ def process_file(
         step("done")
         return report
     step("archiving")
-    # The raw bytes are written and synced on a thread while the rows go in (a big file's
-    # fsync is disk time, not CPU); every transaction waits for them before its COMMIT, so the
-    # database never names a file the archive does not hold. A failed write rolls the load back.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive") as archiving:
-        archived = archiving.submit(archive_bytes, archive_dir, data, report.sha256)
-        step("loading" if report.valid else "recording")
-        try:
-            _with_retry(lambda: _record(engine, report, rows, intake, archived.result), report.file)
-        except IntegrityError as error:
-            report = _conflict(engine, report, intake, error, archived.result)
+    archive_bytes(archive_dir, data, report.sha256)
+    step("loading" if report.valid else "recording")
+    try:
+        _with_retry(lambda: _record(engine, report, rows, intake), report.file)
+    except IntegrityError as error:
+        report = _conflict(engine, report, intake, error)
     step("done")
     return report
 
@@ -130,8 +125,7 @@ def _with_retry(record: Callable[[], None], filename: str) -> None:
             time.sleep(pause)
 
 
-def _record(engine: Engine, report: FileReport, rows, intake: Intake,
-            before_commit: Callable[[], object]) -> None:
+def _record(engine: Engine, report: FileReport, rows, intake: Intake) -> None:
     report.replaced = {}  # a retried attempt starts from what the database holds now
     with session_factory(engine).begin() as session:
         # Locking the partner's row serialises that partner's loads (PostgreSQL); SQLite's
@@ -158,12 +152,9 @@ def _record(engine: Engine, report: FileReport, rows, intake: Intake,
             report.status = LOADED
         submission.status = report.status
         submission.report = json.dumps(report.to_dict(), ensure_ascii=False)
-        session.flush()
-        before_commit()
 
 
-def _conflict(engine: Engine, report: FileReport, intake: Intake, error: IntegrityError,
-              before_commit: Callable[[], object]) -> FileReport:
+def _conflict(engine: Engine, report: FileReport, intake: Intake, error: IntegrityError) -> FileReport:
     """Rows another partner already holds (a county reassigned since): reject with a clear message."""
     rejected = FileReport(file=report.file, partner=report.partner, sha256=report.sha256,
                           byte_size=report.byte_size, rows=report.rows, months=report.months,
@@ -171,5 +162,5 @@ def _conflict(engine: Engine, report: FileReport, intake: Intake, error: Integri
     rejected.add(Issue(None, "county", None, "conflict",
                        "some county, month and referral type in this file is already reported by another "
                        "partner (was a county moved between regions?); ask the state coordinator"))
-    _with_retry(lambda: _record(engine, rejected, None, intake, before_commit), report.file)
+    _with_retry(lambda: _record(engine, rejected, None, intake), report.file)
     return rejected
