@@ -232,9 +232,26 @@ def test_a_file_of_more_rows_than_one_insert_takes_loads_every_row(runtime):
     """SQLite inserts a hundred rows a statement and the rest one by one; PostgreSQL copies in slices."""
     months = [f"{year}-{month:02d}" for year in (2023, 2024, 2025) for month in range(1, 13)][:35]
     rows = [r for i, m in enumerate(months) for r in prestera_month(m, base=i % 9 + 1)]
+    for i, each in enumerate(rows):
+        each["notes"] = f"row {i}" if i % 3 else ""  # every row its own note, or none
+        each["referrals"] += i % 7  # counts that differ row by row, so a row out of place shows
     assert len(rows) == 210 and len(rows) % load_module.SQLITE_ROWS_PER_INSERT
     report = run(runtime, csv_bytes(rows))
     assert report.status == "loaded" and report.rows == 210
     with session_factory(runtime.engine)() as session:
         assert session.scalar(select(func.count()).select_from(MonthlyCount)) == 210
+        stored = {(r.county_fips, f"{r.month:%Y-%m}", r.pathway): (r.referrals, r.notes)
+                  for r in session.scalars(select(MonthlyCount))}
+    fips = {"Kanawha": "54039", "Jackson": "54035", "Wood": "54107"}
+    assert stored == {(fips[r["county"]], r["month"], r["referral_type"]): (r["referrals"], r["notes"] or None)
+                      for r in rows}
     assert database_totals(runtime) == totals(rows)
+    assert run(runtime, csv_bytes(rows)).status == "already_loaded"  # every value where the file put it
+
+
+def test_values_for_the_driver_are_plain_python_and_missing_is_none():
+    categorical = pd.Series(pd.Categorical(["54039", None, "54035", "54039"]))
+    assert load_module._python_values(categorical) == ["54039", None, "54035", "54039"]
+    assert all(type(v) is str for v in load_module._python_values(categorical) if v is not None)
+    assert load_module._python_values(pd.Series([3, 0, 12], dtype="int64")) == [3, 0, 12]
+    assert load_module._python_values(pd.Series(["a note", None], dtype=object)) == ["a note", None]
