@@ -22,9 +22,8 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse's default exit status for usage is 2 too
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"error: {message}\n")
+    def error(self, message: str) -> None:  # one line, as every other usage mistake; argparse's status is 2 too
+        self.exit(EXIT_USAGE, f"error: {message} (see: {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -136,9 +135,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: database error: {error_reason(error)}; nothing was half-written (a file being loaded "
               "is rolled back whole): run the command again", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as error:  # a folder that cannot be written (the archive, --output), a file that went away
+        print(f"error: {describe_os_error(error)}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def describe_os_error(error: OSError) -> str:
+    """'Not a directory: /data/archive/ab' rather than "[Errno 20] Not a directory: '/data/archive/ab'"."""
+    if error.filename is None or not error.strerror:
+        return str(error)
+    return f"{error.strerror}: {error.filename}"
 
 
 def _runtime(upgrade: bool = False):
@@ -256,9 +265,11 @@ def _template(args) -> int:
 
 
 def _history(args) -> int:
-    from etl.history import submission_history
+    from etl.history import known_partner, submission_history
 
     runtime = _runtime()
+    if args.partner and not known_partner(runtime.engine, args.partner):
+        raise ConfigError(f"unknown partner {args.partner!r}")
     rows = submission_history(runtime.engine, partner=args.partner, limit=args.limit)
     if args.json:
         print(json.dumps(rows, indent=2, default=str))

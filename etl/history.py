@@ -10,6 +10,12 @@ from etl.db import session_factory
 from etl.models import Partner, Submission
 
 
+def known_partner(engine: Engine, code: str) -> bool:
+    """Whether the database has this partner (one the program file has dropped since included)."""
+    with session_factory(engine)() as session:
+        return session.scalar(select(Partner.id).where(Partner.code == code)) is not None
+
+
 def submission_history(engine: Engine, partner: str | None = None, limit: int = 50) -> list[dict]:
     query = (select(Submission, Partner.code).join(Partner, Submission.partner_id == Partner.id)
              .order_by(Submission.received_at.desc(), Submission.id.desc()).limit(limit))

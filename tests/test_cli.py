@@ -3,14 +3,18 @@
 import json
 
 import pytest
+from sqlalchemy import func, select
 
 from etl.cli import build_parser, main
 from etl.contract import template_csv
+from etl.db import session_factory
+from etl.models import Submission
 from tests.browser import run_etl
 from tests.conftest import environment
 from tests.helpers import csv_bytes, prestera_month, row
 
-COMMANDS = ["validate", "load", "pull", "template", "history", "db", "demo"]
+COMMANDS = ["validate", "load", "pull", "template", "history", "db", "backup", "demo", "users"]
+ACTIONS = [["db", "upgrade"], ["users", "add"], ["users", "list"], ["users", "deactivate"], ["users", "set-password"]]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -19,6 +23,14 @@ def test_every_command_has_help(command, capsys):
         main([command, "--help"])
     assert done.value.code == 0
     assert "usage: python -m etl " + command in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", ACTIONS, ids=" ".join)
+def test_every_action_has_help(command, capsys):
+    with pytest.raises(SystemExit) as done:
+        main([*command, "--help"])
+    assert done.value.code == 0
+    assert "usage: python -m etl " + " ".join(command) in capsys.readouterr().out
 
 
 def test_the_template_is_the_contracts(capsys, tmp_path):
@@ -65,6 +77,31 @@ def test_usage_mistakes_exit_2_with_one_line(cli_env, tmp_path, capsys):
     good.write_bytes(csv_bytes(prestera_month()))
     assert main(["load", "--partner", "nobody", str(good)]) == 2
     assert "unknown partner 'nobody'" in capsys.readouterr().err
+    assert main(["history", "--partner", "nobody"]) == 2
+    assert "unknown partner 'nobody'" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as done:
+        main(["load", "--partner"])
+    assert done.value.code == 2
+    assert capsys.readouterr().err == ("error: argument --partner: expected one argument "
+                                       "(see: python -m etl load --help)\n")
+
+
+def test_a_folder_that_cannot_be_written_is_one_line_and_exit_2(cli_env, database_url, tmp_path):
+    good = tmp_path / "good.csv"
+    good.write_bytes(csv_bytes(prestera_month()))
+    data = tmp_path / "data"
+    data.mkdir(exist_ok=True)
+    (data / "archive").write_text("a file where the archive's folder should be")
+    env = environment(database_url, data)
+    for args in (["load", "--partner", "prestera", str(good)],
+                 ["template", "--output", str(data / "archive" / "t.csv")]):
+        result = run_etl(env, *args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert "Not a directory" in result.stderr
+    with session_factory(cli_env.engine)() as session:
+        assert session.scalar(select(func.count()).select_from(Submission)) == 0  # nothing loaded
 
 
 @pytest.mark.parametrize(("env", "words"), [
