@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
 
-from etl.errors import ConfigError
+from etl.errors import ConfigError, describe_os_error
 from etl.report import Report
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -143,13 +143,6 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def describe_os_error(error: OSError) -> str:
-    """'Not a directory: /data/archive/ab' rather than "[Errno 20] Not a directory: '/data/archive/ab'"."""
-    if error.filename is None or not error.strerror:
-        return str(error)
-    return f"{error.strerror}: {error.filename}"
-
-
 def _runtime(upgrade: bool = False):
     from etl.runtime import open_runtime
 
@@ -196,6 +189,7 @@ def _print_report(report: Report, as_json: bool) -> None:
 
 def _validate_or_load(args) -> int:
     from etl.pipeline import Intake, UnknownPartnerError, process_file
+    from etl.read import read_file
 
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
@@ -205,14 +199,11 @@ def _validate_or_load(args) -> int:
     progress = _Progress(len(args.files))
     report = Report()
     for path in args.files:
-        size = path.stat().st_size
         progress.file(path.name)
-        # Read at most one byte past the limit: the size check must not need the whole file in memory.
-        with path.open("rb") as handle:
-            data = handle.read(settings.max_file_bytes + 1) if size > settings.max_file_bytes else handle.read()
         try:
             report.files.append(process_file(
-                runtime.engine, runtime.program, partner_code=args.partner, filename=path.name, data=data,
+                runtime.engine, runtime.program, partner_code=args.partner, filename=path.name,
+                data=read_file(path, settings.max_file_bytes),
                 intake=Intake(source="cli", received_by=_user()), archive_dir=settings.archive_dir,
                 today=settings.today, max_bytes=settings.max_file_bytes, load=args.command == "load",
                 progress=progress,

@@ -11,3 +11,10 @@ class ConfigError(Exception):
 
 class DatabaseUnavailableError(ConfigError):
     """The database cannot be reached right now (down, restarting, network): usually temporary."""
+
+
+def describe_os_error(error: OSError) -> str:
+    """'Not a directory: /data/archive/ab' rather than "[Errno 20] Not a directory: '/data/archive/ab'"."""
+    if error.filename is None or not error.strerror:
+        return str(error)
+    return f"{error.strerror}: {error.filename}"

@@ -24,7 +24,7 @@ from etl.contract import COUNT_COLUMNS
 from etl.db import error_reason, is_transient_conflict, session_factory
 from etl.models import Partner, Submission, utc_now
 from etl.program import Program
-from etl.read import read_table
+from etl.read import FileContents, read_table, too_large
 from etl.report import ALREADY_LOADED, INVALID, LOADED, REJECTED, VALID, FileReport, Issue
 from etl.validate import validate_table
 
@@ -56,7 +56,7 @@ def process_file(
     *,
     partner_code: str,
     filename: str,
-    data: bytes,
+    data: bytes | FileContents,
     intake: Intake,
     archive_dir,
     today: dt.date,
@@ -64,14 +64,20 @@ def process_file(
     load: bool = True,
     progress: Progress | None = None,
 ) -> FileReport:
-    """Validate one file for one partner and, if ``load``, archive it and load it in one transaction."""
+    """Validate one file for one partner and, if ``load``, archive it and load it in one transaction.
+
+    ``data``: the file's bytes, or, for a file on disk, ``etl.read.read_file`` of it (a file over
+    ``max_bytes`` is then refused without being read into memory).
+    """
     if not program.has_partner(partner_code):
         known = ", ".join(p.code for p in program.partners)
         raise UnknownPartnerError(f"unknown partner {partner_code!r}; the program's partners are: {known}")
     step = progress or (lambda _stage: None)
-    report = FileReport(file=filename, partner=partner_code, sha256=sha256_of(data), byte_size=len(data))
+    if not isinstance(data, FileContents):
+        data = FileContents(data, len(data), sha256_of(data))
+    report = FileReport(file=filename, partner=partner_code, sha256=data.sha256, byte_size=data.size)
     step("reading")
-    table = read_table(data, filename, max_bytes)
+    table = too_large(data.size, max_bytes) if data.data is None else read_table(data.data, filename, max_bytes)
     rows = None
     if table.issues:
         report.extend(table.issues)
@@ -100,7 +106,7 @@ def process_file(
         step("done")
         return report
     step("archiving")
-    archive_bytes(archive_dir, data, report.sha256)
+    archive_bytes(archive_dir, data.data, data.sha256)
     step("loading" if report.valid else "recording")
     try:
         _with_retry(lambda: _record(engine, report, rows, intake), report.file)

@@ -10,10 +10,13 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import hashlib
 import io
+import os
 import re
 import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -66,10 +69,37 @@ def refuse(code: str, message: str) -> ReadResult:
     return ReadResult(issues=[Issue(None, None, None, code, message)])
 
 
+@dataclass(frozen=True)
+class FileContents:
+    """A partner file from disk: its bytes, or None when it is over the size limit (never read
+    whole, so a huge file costs no memory), with its size and SHA-256 either way."""
+
+    data: bytes | None
+    size: int
+    sha256: str
+
+
+def read_file(path: Path, max_bytes: int) -> FileContents:
+    """The file's contents; over ``max_bytes`` only hashed, a block at a time."""
+    with path.open("rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > max_bytes:
+            return FileContents(None, size, hashlib.file_digest(handle, "sha256").hexdigest())
+        data = handle.read()
+    return FileContents(data, len(data), hashlib.sha256(data).hexdigest())
+
+
+def too_large(size: int, max_bytes: int) -> ReadResult:
+    actual, limit = _size(size), _size(max_bytes)
+    if actual == limit:  # just over: rounded, the two would read the same
+        actual, limit = f"{size:,} bytes", f"{max_bytes:,} bytes"
+    return refuse("file-too-large", f"the file is {actual}; the limit is {limit}")
+
+
 def read_table(data: bytes, filename: str, max_bytes: int) -> ReadResult:
     """Parse a partner file's bytes into a table, or say in one message why it cannot be."""
     if len(data) > max_bytes:
-        return refuse("file-too-large", f"the file is {_size(len(data))}; the limit is {_size(max_bytes)}")
+        return too_large(len(data), max_bytes)
     if len(data) == 0:
         return refuse("empty-file", "the file is empty (0 bytes)")
     if data.startswith(b"PK\x03\x04"):

@@ -1,5 +1,6 @@
 """The command line: help that tells the truth, exit statuses, and no traceback for mistakes."""
 
+import hashlib
 import json
 
 import pytest
@@ -128,3 +129,16 @@ def test_a_database_that_is_not_migrated_says_how_to_fix_it(tmp_path):
 def test_the_parser_knows_every_documented_command():
     parser = build_parser()
     assert set(COMMANDS) <= set(parser._subparsers._group_actions[0].choices)
+
+
+def test_a_file_over_the_limit_is_refused_with_its_real_size_and_never_read_whole(cli_env, tmp_path, monkeypatch,
+                                                                                capsys):
+    monkeypatch.setenv("LEAD_MAX_FILE_MB", "1")
+    big = tmp_path / "big.csv"
+    data = csv_bytes(prestera_month()) + b"2026-03,Kanawha,arrest_diversion,1,1,1,x\r\n" * 80_000
+    big.write_bytes(data)
+    assert main(["load", "--partner", "prestera", str(big), "--json"]) == 1
+    [report] = json.loads(capsys.readouterr().out)["files"]
+    assert report["status"] == "rejected"
+    assert report["sha256"] == hashlib.sha256(data).hexdigest()
+    assert report["errors"][0]["message"] == f"the file is {len(data) / 2**20:.1f} MB; the limit is 1.0 MB"

@@ -6,6 +6,8 @@ the others. Every file goes through ``etl.pipeline.process_file``, like any othe
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -14,6 +16,8 @@ from etl.runtime import Runtime
 
 if TYPE_CHECKING:
     from etl.sources.https import HttpPolicy
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -59,7 +63,18 @@ def pull_all(runtime: Runtime, partner: str | None = None, *, http: HttpPolicy |
         if partner and config.code != partner:
             continue
         if config.inbox:
-            pull_folder(runtime, config.code, outcome)
+            _guarded(outcome, config.code, "folder", pull_folder, runtime, config.code, outcome)
         if config.export_url:
-            pull_https(runtime, config, outcome, http or DEFAULT_POLICY)
+            _guarded(outcome, config.code, "url", pull_https, runtime, config, outcome, http or DEFAULT_POLICY)
     return outcome
+
+
+def _guarded(outcome: PullOutcome, partner: str, source: str, pull: Callable[..., None], *args) -> None:
+    """``pull(*args)`` for one source; whatever it raises is that source's failure, not the whole
+    job's: a cron job goes on to the other partners' sources."""
+    try:
+        pull(*args)
+    except Exception as error:
+        log.exception("%s %s: the pull failed", partner, source)
+        outcome.sources.append(SourceResult(partner, source, "failed",
+                                            f"unexpected error ({type(error).__name__}: {error}); see the log"))

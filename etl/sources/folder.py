@@ -17,9 +17,10 @@ from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
 
-from etl.archive import sha256_of
 from etl.db import error_reason
+from etl.errors import describe_os_error
 from etl.pipeline import Intake, process_file
+from etl.read import read_file
 from etl.runtime import Runtime
 
 REPORT_SUFFIX = ".report.json"
@@ -36,12 +37,12 @@ def _pending(inbox: Path) -> list[Path]:
     return files
 
 
-def _already_rejected(path: Path, data: bytes) -> bool:
+def _already_rejected(path: Path, sha256: str) -> bool:
     report = path.with_name(path.name + REPORT_SUFFIX)
     if not report.exists():
         return False
     try:
-        return json.loads(report.read_text(encoding="utf-8")).get("sha256") == sha256_of(data)
+        return json.loads(report.read_text(encoding="utf-8")).get("sha256") == sha256
     except (OSError, ValueError):
         return False
 
@@ -61,17 +62,15 @@ def pull_folder(runtime: Runtime, code: str, outcome) -> None:
     loaded = 0
     for path in pending:
         try:
-            size = path.stat().st_size
-            with path.open("rb") as handle:
-                data = handle.read(settings.max_file_bytes + 1 if size > settings.max_file_bytes else -1)
+            contents = read_file(path, settings.max_file_bytes)
         except OSError as error:
             outcome.sources.append(SourceResult(code, "folder", "failed", f"cannot read {path.name}: {error}"))
             continue
-        if _already_rejected(path, data):
+        if _already_rejected(path, contents.sha256):
             continue
         try:
             report = process_file(
-                runtime.engine, runtime.program, partner_code=code, filename=path.name, data=data,
+                runtime.engine, runtime.program, partner_code=code, filename=path.name, data=contents,
                 intake=Intake(source="folder", received_by="pull:folder"), archive_dir=settings.archive_dir,
                 today=settings.today, max_bytes=settings.max_file_bytes,
             )
@@ -83,14 +82,26 @@ def pull_folder(runtime: Runtime, code: str, outcome) -> None:
                 f"{path.name}: database unavailable ({error_reason(error)}); nothing loaded from it, "
                 "left in the inbox for the next pull"))
             continue
+        except OSError as error:  # the archive could not be written: raised before the load began
+            outcome.sources.append(SourceResult(
+                code, "folder", "failed",
+                f"{path.name}: {describe_os_error(error)}; nothing loaded from it, left in the inbox for the "
+                "next pull"))
+            continue
         outcome.files.append(report)
         report_path = path.with_name(path.name + REPORT_SUFFIX)
-        if report.ok:
-            processed.mkdir(parents=True, exist_ok=True)
-            stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-            os.replace(path, processed / f"{stamp}_{path.name}")
-            report_path.unlink(missing_ok=True)
-            loaded += 1
-        else:
-            report_path.write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
+        try:
+            if report.ok:
+                processed.mkdir(parents=True, exist_ok=True)
+                stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+                os.replace(path, processed / f"{stamp}_{path.name}")
+                report_path.unlink(missing_ok=True)
+                loaded += 1
+            else:
+                report_path.write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
+        except OSError as error:
+            # The database already holds the outcome; the next pull finds the file already loaded
+            # (or rejected again) and tries the move or the report once more.
+            outcome.sources.append(SourceResult(
+                code, "folder", "failed", f"{path.name}: {report.status}, but {describe_os_error(error)}"))
     outcome.sources.append(SourceResult(code, "folder", "ok", f"{len(pending)} file(s) found, {loaded} loaded"))
