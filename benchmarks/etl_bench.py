@@ -162,7 +162,7 @@ def phase_load(args) -> dict:
         report = process_file(runtime.engine, runtime.program, partner_code=PARTNER, filename="good.csv", data=data,
                               intake=Intake(source="cli", received_by="bench"), archive_dir=Path(data_dir) / "archive",
                               today=TODAY, max_bytes=10**10,
-                              progress=lambda stage: stages.setdefault(stage, time.perf_counter() - started))
+                              progress=lambda stage, _share: stages.setdefault(stage, time.perf_counter() - started))
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         runtime.engine.dispose()
     if report.status != "loaded":

@@ -150,7 +150,10 @@ def _runtime(upgrade: bool = False):
 
 
 class _Progress:
-    """Stage messages on standard error, only when it is a terminal."""
+    """A bar on standard error, only when it is a terminal: the files done, and within a file its
+    stage and, while loading, the rows sent. Redrawn only when the whole percent or the stage changes."""
+
+    WIDTH = 20
 
     def __init__(self, total: int):
         self.enabled = sys.stderr.isatty()
@@ -158,20 +161,32 @@ class _Progress:
         self.number = 0
         self.started = time.monotonic()
         self.name = ""
+        self.shown: tuple[int, str] | None = None
 
     def file(self, name: str) -> None:
         self.number += 1
         self.name = name
         self.started = time.monotonic()
 
-    def __call__(self, stage: str) -> None:
-        if self.enabled:
-            elapsed = time.monotonic() - self.started
-            done = int(20 * (self.number - 1) / max(self.total, 1))
-            bar = "#" * done + "-" * (20 - done)
-            sys.stderr.write(f"\r[{bar}] {self.number}/{self.total} {self.name}: {stage} ({elapsed:.1f} s)\033[K")
-            if stage == "done" and self.number == self.total:
-                sys.stderr.write("\n")
+    def __call__(self, stage: str, share: float) -> None:
+        if not self.enabled:
+            return
+        overall = (self.number - 1 + min(max(share, 0.0), 1.0)) / max(self.total, 1)
+        percent = int(100 * overall)
+        if (percent, stage) == self.shown:
+            return
+        self.shown = (percent, stage)
+        filled = int(self.WIDTH * overall)
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        elapsed = time.monotonic() - self.started
+        sys.stderr.write(f"\r[{bar}] {percent:3d}% {self.number}/{self.total} {self.name}: {stage} "
+                         f"({elapsed:.1f} s)\033[K")
+        sys.stderr.flush()
+
+    def finish(self) -> None:
+        """End the bar's line, so that what is printed next starts on its own."""
+        if self.enabled and self.shown is not None:
+            sys.stderr.write("\n")
             sys.stderr.flush()
 
 
@@ -198,9 +213,9 @@ def _validate_or_load(args) -> int:
     settings = runtime.settings
     progress = _Progress(len(args.files))
     report = Report()
-    for path in args.files:
-        progress.file(path.name)
-        try:
+    try:
+        for path in args.files:
+            progress.file(path.name)
             report.files.append(process_file(
                 runtime.engine, runtime.program, partner_code=args.partner, filename=path.name,
                 data=read_file(path, settings.max_file_bytes),
@@ -208,8 +223,10 @@ def _validate_or_load(args) -> int:
                 today=settings.today, max_bytes=settings.max_file_bytes, load=args.command == "load",
                 progress=progress,
             ))
-        except UnknownPartnerError as error:
-            raise ConfigError(str(error)) from None
+    except UnknownPartnerError as error:
+        raise ConfigError(str(error)) from None
+    finally:
+        progress.finish()
     _print_report(report, args.json)
     return report.exit_status
 

@@ -11,7 +11,7 @@ import contextlib
 import datetime as dt
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,9 @@ SQLITE_ROW_COLUMNS = INSERT_COLUMNS[1:-1]  # the values that differ from row to 
 SQLITE_ROWS_PER_INSERT = 100  # rows per INSERT statement (702 bound values; SQLite allows 32,766)
 SQLITE_LOAD_CACHE_KB = 512 * 1024  # at most; only a file of millions of rows fills it
 COPY_SLICE_ROWS = 100_000
+PROGRESS_ROWS = 10_000  # SQLite: tell the progress callback this often
 BULK_ROWS = 100_000  # a PostgreSQL load of at least this many rows may rebuild the key's index
+RowsDone = Callable[[int], None]  # told how many of a file's rows have been sent to the database
 COMPARE_COLUMNS = ["county_fips", "month", "pathway", *COUNT_COLUMNS, "notes"]
 
 
@@ -91,8 +93,12 @@ def rows_equal(current: pd.DataFrame, incoming: pd.DataFrame) -> bool:
 
 
 def replace_months(session: Session, partner_id: int, submission_id: int, rows: pd.DataFrame,
-                   months: list[str]) -> None:
-    """Delete the partner's rows for ``months`` and insert ``rows`` in their place."""
+                   months: list[str], on_rows: RowsDone | None = None) -> None:
+    """Delete the partner's rows for ``months`` and insert ``rows`` in their place.
+
+    ``on_rows`` is told, now and then, how many of the rows have been sent (for a progress bar).
+    """
+    on_rows = on_rows or (lambda _done: None)
     connection = session.connection()
     postgresql = connection.dialect.name == "postgresql"
     rebuild = postgresql and _rebuild_key_index(session, len(rows))
@@ -102,17 +108,17 @@ def replace_months(session: Session, partner_id: int, submission_id: int, rows: 
     check_references(session, partner_id, submission_id, rows)
     frame = in_key_order(rows.loc[:, ["county_fips", "month", "pathway", *COUNT_COLUMNS, "notes"]])
     if not postgresql:
-        _insert_sqlite(connection, partner_id, submission_id, frame)
+        _insert_sqlite(connection, partner_id, submission_id, frame, on_rows=on_rows)
     elif rebuild:
         key = MonthlyCount.__table__.primary_key
         session.execute(DropConstraint(key))
-        _copy_postgresql(connection, partner_id, submission_id, frame)
+        _copy_postgresql(connection, partner_id, submission_id, frame, on_rows=on_rows)
         # Building the index sorts every row: in memory, not in temporary files (64 MB by default;
         # a million rows need ~100 MB). For this transaction only.
         session.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
         session.execute(AddConstraint(key))  # a duplicate key fails here
     else:
-        _copy_postgresql(connection, partner_id, submission_id, frame)
+        _copy_postgresql(connection, partner_id, submission_id, frame, on_rows=on_rows)
 
 
 def _rebuild_key_index(session: Session, incoming: int) -> bool:
@@ -158,7 +164,8 @@ def in_key_order(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.iloc[np.argsort(key, kind="stable")]
 
 
-def _copy_postgresql(connection, partner_id: int, submission_id: int, frame: pd.DataFrame) -> None:
+def _copy_postgresql(connection, partner_id: int, submission_id: int, frame: pd.DataFrame, *,
+                     on_rows: RowsDone) -> None:
     """COPY in CSV written by pyarrow (C++; pandas' to_csv took 2 s a million rows), in slices, so
     the server inserts one slice while the next is written."""
     import pyarrow as pa
@@ -184,6 +191,7 @@ def _copy_postgresql(connection, partner_id: int, submission_id: int, frame: pd.
             buffer = io.BytesIO()
             pacsv.write_csv(table.slice(start, COPY_SLICE_ROWS), buffer, options)
             copy.write(buffer.getbuffer())
+            on_rows(min(start + COPY_SLICE_ROWS, n))
 
 
 @contextlib.contextmanager
@@ -218,16 +226,17 @@ def _python_values(column: pd.Series) -> list:
     return column.tolist()
 
 
-def _insert_sqlite(connection, partner_id: int, submission_id: int, frame: pd.DataFrame) -> None:
+def _insert_sqlite(connection, partner_id: int, submission_id: int, frame: pd.DataFrame, *,
+                   on_rows: RowsDone) -> None:
     n, width = len(frame), len(SQLITE_ROW_COLUMNS)
     values = [None] * (n * width)  # the file's rows, one after the other, in SQLITE_ROW_COLUMNS order
     for i, column in enumerate(SQLITE_ROW_COLUMNS):
         values[i::width] = _python_values(frame[column])
     step = SQLITE_ROWS_PER_INSERT * width
     whole = (n - n % SQLITE_ROWS_PER_INSERT) * width
-    batches = [(sqlite_insert(SQLITE_ROWS_PER_INSERT),
+    batches = [(sqlite_insert(SQLITE_ROWS_PER_INSERT), SQLITE_ROWS_PER_INSERT, 0,
                 ([partner_id, submission_id, *values[i:i + step]] for i in range(0, whole, step))),
-               (sqlite_insert(1),
+               (sqlite_insert(1), 1, whole // width,
                 ([partner_id, submission_id, *values[i:i + width]] for i in range(whole, n * width, width)))]
     driver = connection.connection.driver_connection
     # SQLite's default page cache (2 MB) is too small for a big file's pages: they would be
@@ -236,11 +245,21 @@ def _insert_sqlite(connection, partner_id: int, submission_id: int, frame: pd.Da
     previous = driver.execute("PRAGMA cache_size").fetchone()[0]
     driver.execute(f"PRAGMA cache_size=-{SQLITE_LOAD_CACHE_KB}")
     try:
-        for statement, parameters in batches:
+        for statement, rows_each, done_before, parameters in batches:
             with _as_sqlalchemy_errors(connection, statement):
-                driver.executemany(statement, parameters)
+                driver.executemany(statement, _telling(parameters, rows_each, done_before, on_rows))
     finally:
         driver.execute(f"PRAGMA cache_size={int(previous)}")
+    on_rows(n)
+
+
+def _telling(parameters: Iterator[list], rows_each: int, done_before: int, on_rows: RowsDone) -> Iterator[list]:
+    """``parameters`` as they are, telling ``on_rows`` every PROGRESS_ROWS rows how many have gone in."""
+    for number, batch in enumerate(parameters):
+        done = done_before + number * rows_each
+        if number and done % PROGRESS_ROWS == 0:
+            on_rows(done)
+        yield batch
 
 
 def update_superseded(session: Session, partner_id: int, new_submission_id: int, months: list[str]) -> None:

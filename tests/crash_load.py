@@ -73,8 +73,8 @@ def install(point: str) -> None:
     if point == "inserting":
         insert_sqlite = etl.load._insert_sqlite
 
-        def half_then_freeze(connection, partner_id, submission_id, frame):
-            insert_sqlite(connection, partner_id, submission_id, frame.iloc[: len(frame) // 2])
+        def half_then_freeze(connection, partner_id, submission_id, frame, **options):
+            insert_sqlite(connection, partner_id, submission_id, frame.iloc[: len(frame) // 2], **options)
             _freeze(point)
 
         etl.load._insert_sqlite = half_then_freeze
