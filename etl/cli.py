@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -19,6 +20,7 @@ from etl.errors import ConfigError, describe_os_error
 from etl.report import Report
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+EXIT_BROKEN_PIPE = 128 + 13  # as a shell reports a command killed by SIGPIPE
 
 
 class _Parser(argparse.ArgumentParser):
@@ -125,7 +127,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        return args.handler(args)
+        status = args.handler(args)
+        sys.stdout.flush()  # a reader that went away is noticed here, not as a traceback at exit
+        return status
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -135,6 +139,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: database error: {error_reason(error)}; nothing was half-written (a file being loaded "
               "is rolled back whole): run the command again", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # the reader went away (`... | head`): nothing more to say, to anyone
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except OSError as error:  # a folder that cannot be written (the archive, --output), a file that went away
         print(f"error: {describe_os_error(error)}", file=sys.stderr)
         return EXIT_USAGE
@@ -188,6 +195,7 @@ class _Progress:
         if self.enabled and self.shown is not None:
             sys.stderr.write("\n")
             sys.stderr.flush()
+            self.shown = None
 
 
 def _print_report(report: Report, as_json: bool) -> None:
@@ -216,13 +224,20 @@ def _validate_or_load(args) -> int:
     try:
         for path in args.files:
             progress.file(path.name)
-            report.files.append(process_file(
-                runtime.engine, runtime.program, partner_code=args.partner, filename=path.name,
-                data=read_file(path, settings.max_file_bytes),
-                intake=Intake(source="cli", received_by=_user()), archive_dir=settings.archive_dir,
-                today=settings.today, max_bytes=settings.max_file_bytes, load=args.command == "load",
-                progress=progress,
-            ))
+            try:
+                report.files.append(process_file(
+                    runtime.engine, runtime.program, partner_code=args.partner, filename=path.name,
+                    data=read_file(path, settings.max_file_bytes),
+                    intake=Intake(source="cli", received_by=_user()), archive_dir=settings.archive_dir,
+                    today=settings.today, max_bytes=settings.max_file_bytes, load=args.command == "load",
+                    progress=progress,
+                ))
+            except OSError as error:  # unreadable, or its archive cannot be written: before any load began
+                progress.finish()
+                _print_report(report, args.json)  # the files before it were loaded: say so first
+                raise ConfigError(f"{path.name}: {describe_os_error(error)}; nothing of this file was loaded"
+                                  + ("" if path == args.files[-1] else " and the files after it were not tried")
+                                  ) from None
     except UnknownPartnerError as error:
         raise ConfigError(str(error)) from None
     finally:

@@ -17,4 +17,6 @@ def describe_os_error(error: OSError) -> str:
     """'Not a directory: /data/archive/ab' rather than "[Errno 20] Not a directory: '/data/archive/ab'"."""
     if error.filename is None or not error.strerror:
         return str(error)
+    if error.filename2 is not None:  # a move or rename: the problem may be on either side
+        return f"{error.strerror}: {error.filename} -> {error.filename2}"
     return f"{error.strerror}: {error.filename}"

@@ -82,9 +82,14 @@ def process_file(
     def step(stage: str) -> None:
         tell(stage, STAGE_STARTS[stage])
 
+    most_sent = 0
+
     def rows_sent(done: int) -> None:
-        start = STAGE_STARTS["loading"]
-        tell("loading", start + (1 - start) * done / max(report.rows or 0, 1))
+        nonlocal most_sent  # a retried transaction sends its rows again: the bar does not go back
+        if done > most_sent:
+            most_sent = done
+            start = STAGE_STARTS["loading"]
+            tell("loading", start + (1 - start) * done / max(report.rows or 0, 1))
 
     if not isinstance(data, FileContents):
         data = FileContents(data, len(data), sha256_of(data))

@@ -2,6 +2,9 @@
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 from sqlalchemy import func, select
@@ -11,7 +14,7 @@ from etl.contract import template_csv
 from etl.db import session_factory
 from etl.models import Submission
 from tests.browser import run_etl
-from tests.conftest import environment
+from tests.conftest import ROOT, environment
 from tests.helpers import csv_bytes, prestera_month, row
 
 COMMANDS = ["validate", "load", "pull", "template", "history", "db", "backup", "demo", "users"]
@@ -142,3 +145,39 @@ def test_a_file_over_the_limit_is_refused_with_its_real_size_and_never_read_whol
     assert report["status"] == "rejected"
     assert report["sha256"] == hashlib.sha256(data).hexdigest()
     assert report["errors"][0]["message"] == f"the file is {len(data) / 2**20:.1f} MB; the limit is 1.0 MB"
+
+
+def test_a_file_that_cannot_be_archived_names_itself_after_the_reports_of_those_before(cli_env, tmp_path, capsys):
+    march, april = tmp_path / "march.csv", tmp_path / "april.csv"
+    march.write_bytes(csv_bytes(prestera_month("2026-03")))
+    april.write_bytes(csv_bytes(prestera_month("2026-04")))
+    folder = hashlib.sha256(april.read_bytes()).hexdigest()[:2]
+    assert folder != hashlib.sha256(march.read_bytes()).hexdigest()[:2]
+    archive = cli_env.settings.archive_dir
+    archive.mkdir(parents=True)
+    (archive / folder).write_text("a file where april's archive folder should be")
+    assert main(["load", "--partner", "prestera", str(march), str(april)]) == 2
+    out, err = capsys.readouterr()
+    assert out.startswith("march.csv: loaded")  # loaded before april failed: said first
+    assert err.startswith("error: april.csv: File exists: ") and err.endswith("nothing of this file was loaded\n")
+
+
+def test_a_reader_that_goes_away_is_not_a_traceback(cli_env):
+    # `true` reads nothing and exits long before Python has started, so the template's write fails.
+    done = subprocess.run(["bash", "-c", f"{sys.executable} -m etl template | true; echo ${{PIPESTATUS[0]}}"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert done.stderr == ""
+    assert done.stdout.strip() == "141"  # as a shell reports a command killed by SIGPIPE
+
+
+def test_an_os_error_is_described_with_both_sides_of_a_move(tmp_path):
+    from etl.errors import describe_os_error
+
+    source, missing = tmp_path / "march.csv", tmp_path / "processed" / "march.csv"
+    source.write_text("x")
+    with pytest.raises(OSError) as moved:
+        os.replace(source, missing)
+    assert describe_os_error(moved.value) == f"No such file or directory: {source} -> {missing}"
+    with pytest.raises(OSError) as opened:
+        missing.read_bytes()
+    assert describe_os_error(opened.value) == f"No such file or directory: {missing}"

@@ -73,7 +73,7 @@ def test_an_invalid_file_is_rejected_whole_but_archived_with_its_report(runtime)
 
 @pytest.mark.parametrize("bad_row", [False, True], ids=["valid", "rejected"])
 def test_a_file_the_archive_cannot_hold_leaves_no_trace_in_the_database(runtime, tmp_path, bad_row):
-    # The archive is written on a thread while the rows go in; its failure must still undo the load.
+    # The archive is written before the load transaction begins: its failure must leave nothing behind.
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the archive's folder should be")
     rows = prestera_month() + ([row(county="Kanawah")] if bad_row else [])

@@ -231,3 +231,23 @@ def test_xlsx_header_wider_than_the_limit_is_refused():
     assert [(i.code, i.message) for i in result.issues] == [
         ("too-many-columns", "the header has more than 100 columns; the contract has 7: "
                              "month,county,referral_type,referrals,assessments_completed,enrolled,notes")]
+
+
+def test_a_file_over_the_limit_is_hashed_a_block_at_a_time_never_read_whole(tmp_path):
+    import hashlib
+    import tracemalloc
+
+    path = tmp_path / "huge.csv"
+    data = HEADER.encode() + b"\r\n" + b"2026-03,Kanawha,arrest_diversion,1,1,1,padding\r\n" * 200_000  # ~9.4 MB
+    path.write_bytes(data)
+    tracemalloc.start()
+    try:
+        contents = read.read_file(path, max_bytes=1024 * 1024)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert contents.data is None and contents.size == len(data)
+    assert contents.sha256 == hashlib.sha256(data).hexdigest()
+    assert peak < 1024 * 1024  # a whole read would hold 9 MB at once
+    within = read.read_file(path, max_bytes=len(data))  # at the limit: read whole
+    assert within.data == data and within.sha256 == contents.sha256

@@ -95,8 +95,8 @@ def pull_folder(runtime: Runtime, code: str, outcome) -> None:
                 processed.mkdir(parents=True, exist_ok=True)
                 stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
                 os.replace(path, processed / f"{stamp}_{path.name}")
-                report_path.unlink(missing_ok=True)
                 loaded += 1
+                report_path.unlink(missing_ok=True)
             else:
                 report_path.write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
         except OSError as error:
