@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from etl.archive import sha256_of
 from etl.contract import COLUMN_NAMES, COUNT_COLUMNS, normalise_header
 from etl.names import shorten
 from etl.report import Issue
@@ -86,7 +87,7 @@ def read_file(path: Path, max_bytes: int) -> FileContents:
         if size > max_bytes:
             return FileContents(None, size, hashlib.file_digest(handle, "sha256").hexdigest())
         data = handle.read()
-    return FileContents(data, len(data), hashlib.sha256(data).hexdigest())
+    return FileContents(data, len(data), sha256_of(data))
 
 
 def too_large(size: int, max_bytes: int) -> ReadResult:
