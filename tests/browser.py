@@ -96,6 +96,19 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+def wait_until_settled(page, timeout: int = 30_000) -> None:
+    """Wait until the app's script run has ended and no element of the run before is left on the page.
+
+    While Streamlit reruns, the elements of the previous run stay (marked stale) until the new run
+    replaces them, so a text on both sides of a rerun can be on the page twice for a moment.
+    Call this after waiting for something only the new run shows (the run has begun by then)."""
+    page.wait_for_function(
+        """() => { const app = document.querySelector('[data-testid="stApp"]');
+                   return app !== null && app.getAttribute('data-test-script-state') === 'notRunning'
+                          && document.querySelector('[data-stale="true"]') === null; }""",
+        timeout=timeout)
+
+
 def sign_in(page, url: str, login: str, password: str | None = None) -> None:
     """Sign in through the real form, as a person would (demo password by default)."""
     from etl.demo import DEMO_PASSWORD
@@ -105,3 +118,4 @@ def sign_in(page, url: str, login: str, password: str | None = None) -> None:
     page.get_by_label("Password", exact=True).fill(password or DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
     page.get_by_text("Signed in as").wait_for(timeout=30_000)
+    wait_until_settled(page)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import chromium, screenshot, sign_in
+from tests.browser import chromium, screenshot, sign_in, wait_until_settled
 from tests.browser import demo_site as browser_demo_site
 from tests.helpers import demo_file_totals
 
@@ -35,6 +35,7 @@ def open_page(browser, url: str, title: str):
     page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first.click()
     page.locator("h1").filter(has_text=PAGES[title]).first.wait_for(timeout=60_000)
     page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    wait_until_settled(page, timeout=60_000)  # nothing of the page before left to read a number from
     return page
 
 

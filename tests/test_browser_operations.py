@@ -2,10 +2,11 @@
 
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import create_engine, func, select
 
 from etl.models import MonthlyCount, Partner, Submission
-from tests.browser import chromium, screenshot, sign_in
+from tests.browser import chromium, screenshot, sign_in, wait_until_settled
 from tests.browser import demo_site as browser_demo_site
 from tests.helpers import csv_bytes, prestera_month, totals
 
@@ -35,6 +36,7 @@ def open_page(browser, url: str, heading: str, height: int = 1000):
     sign_in(page, url, "demo-coordinator")
     page.locator('[data-testid="stSidebarNav"]').get_by_text(heading, exact=True).click()
     page.get_by_role("heading", name=heading).first.wait_for(timeout=WAIT)
+    wait_until_settled(page)
     return page
 
 
@@ -79,8 +81,12 @@ def test_submissions_page_shows_a_rejected_files_report(demo_site, browser):
     page.locator('[data-testid="stSelectbox"]').filter(has_text="Submission").click()
     page.keyboard.type(f"{rejected} · ")
     page.keyboard.press("Enter")
+    # The page writes the chosen submission into the address during its run; then the run must end,
+    # or the report of the submission shown before can still be on the page beside this one.
+    page.wait_for_url(f"**submission={rejected}", timeout=WAIT)
+    wait_until_settled(page)
+    expect(page.get_by_text("Problems found", exact=True)).to_have_count(1)
     page.get_by_text("rejected (nothing loaded)").first.wait_for(timeout=WAIT)
-    page.get_by_text("Problems found").wait_for(timeout=WAIT)
     page.get_by_role("button", name="Download the file as received").wait_for(timeout=WAIT)
     no_exception(page)
     screenshot(page, "operations-submissions")
