@@ -7,6 +7,7 @@ Exit status: 0 every file valid, loaded or already loaded; 1 some file invalid o
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
 import os
@@ -65,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     history = commands.add_parser("history", help="list files received, newest first",
                                   description="List files received (loaded, rejected, superseded), newest first.")
     history.add_argument("--partner", metavar="CODE", help="only this partner's files")
-    history.add_argument("--limit", type=int, default=50, help="how many (default 50)")
+    history.add_argument("--limit", type=_positive, default=50, metavar="N", help="how many (default 50)")
     history.add_argument("--json", action="store_true", help="print as JSON")
     history.set_defaults(handler=_history)
 
@@ -117,6 +118,16 @@ def build_parser() -> argparse.ArgumentParser:
     password.add_argument("login")
     password.set_defaults(handler=_users_set_password)
     return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return number
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -203,17 +214,17 @@ def _print_report(report: Report, as_json: bool) -> None:
         print(report.to_json())
         return
     for file_report in report.files:
-        print(file_report.summary())
-        for issue in file_report.errors:
-            print(f"  {issue}")
-        for month, before in file_report.replaced.items():
-            print(f"  replaced {month}: " + ", ".join(f"{k} {v:,}" for k, v in before.items()))
+        for line in file_report.lines():
+            print(line)
 
 
 def _validate_or_load(args) -> int:
     from etl.pipeline import Intake, UnknownPartnerError, process_file
     from etl.read import read_file
 
+    folders = [str(f) for f in args.files if f.is_dir()]
+    if folders:
+        raise ConfigError(f"a folder, not a file: {', '.join(folders)}")
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
         raise ConfigError(f"no such file: {', '.join(missing)}")
@@ -232,12 +243,21 @@ def _validate_or_load(args) -> int:
                     today=settings.today, max_bytes=settings.max_file_bytes, load=args.command == "load",
                     progress=progress,
                 ))
-            except OSError as error:  # unreadable, or its archive cannot be written: before any load began
+            except (OSError, DBAPIError) as error:
+                # Unreadable, its archive cannot be written (before any load began), or the database
+                # failed mid-file (its transaction rolled back whole). The files before it were
+                # loaded: their reports are printed first, then this file is named.
                 progress.finish()
-                _print_report(report, args.json)  # the files before it were loaded: say so first
+                _print_report(report, args.json)
+                after = "" if path == args.files[-1] else " and the files after it were not tried"
+                if isinstance(error, DBAPIError):
+                    from etl.db import error_reason
+
+                    raise ConfigError(f"{path.name}: database error: {error_reason(error)}; nothing of this "
+                                      f"file was loaded (rolled back whole){after}: run the command again "
+                                      "(files loaded already are then reported as already loaded)") from None
                 raise ConfigError(f"{path.name}: {describe_os_error(error)}; nothing of this file was loaded"
-                                  + ("" if path == args.files[-1] else " and the files after it were not tried")
-                                  ) from None
+                                  + after) from None
     except UnknownPartnerError as error:
         raise ConfigError(str(error)) from None
     finally:
@@ -298,9 +318,14 @@ def _history(args) -> int:
         print(json.dumps(rows, indent=2, default=str))
         return EXIT_OK
     if not rows:
-        print("no files received yet")
+        print("no files received yet" + (f" from {args.partner}" if args.partner else ""))
+        return EXIT_OK
+    print(f"{'id':>6}  {'received (UTC)':<16}  {'partner':<20} {'status':<17} {'rows':>12}  {'months':<17} "
+          f"{'source':<6} file")
     for row in rows:
-        print(f"{row['id']:>6}  {row['received_at']:%Y-%m-%d %H:%M}  {row['partner']:<20} {row['status']:<17} "
+        received = row["received_at"]  # stored in UTC; PostgreSQL gives it back in the session's zone
+        received = received.astimezone(dt.UTC) if received.tzinfo else received
+        print(f"{row['id']:>6}  {received:%Y-%m-%d %H:%M}  {row['partner']:<20} {row['status']:<17} "
               f"{row['rows']:>7} rows  {row['months_label']:<17} {row['source']:<6} {row['file']}")
     return EXIT_OK
 

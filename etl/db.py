@@ -35,6 +35,17 @@ def safe_url(url: str) -> str:
         return "<unparseable database URL>"
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of an SQLite URL (None for PostgreSQL, in-memory SQLite or a URL that cannot be parsed)."""
+    try:
+        parsed = make_url(url)
+    except exc.ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database).expanduser()
+
+
 @functools.cache
 def get_engine(url: str) -> Engine:
     """One engine per URL for the process; raises ConfigError for a URL that cannot be used."""

@@ -111,6 +111,14 @@ class FileReport:
             line += f"; replaced {len(self.replaced)} month(s) of earlier data"
         return line
 
+    def lines(self) -> list[str]:
+        """The report as a person reads it: the summary, then each problem, then what was replaced."""
+        lines = [self.summary()]
+        lines.extend(f"  {issue}" for issue in self.errors)
+        lines.extend(f"  replaced {month}: " + ", ".join(f"{k} {v:,}" for k, v in before.items())
+                     for month, before in self.replaced.items())
+        return lines
+
 
 @dataclass
 class Report:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from etl import migrate
-from etl.db import check_connection, get_engine, safe_url
+from etl.db import check_connection, get_engine, safe_url, sqlite_file
 from etl.errors import ConfigError
 from etl.program import Program, load_program
 from etl.settings import Settings, load_settings
@@ -31,6 +31,10 @@ def open_runtime(environ: Mapping[str, str] | None = None, *, upgrade: bool = Fa
     """
     settings = load_settings(environ)
     program = load_program(settings.program_file)
+    database_file = sqlite_file(settings.database_url)
+    if not upgrade and database_file is not None and not database_file.exists():
+        # Connecting would create an empty database (and its folder) only to refuse it.
+        raise ConfigError(f"the database {database_file} does not exist yet; run: python -m etl db upgrade")
     engine = get_engine(settings.database_url)
     check_connection(engine)
     if upgrade:

@@ -181,3 +181,65 @@ def test_an_os_error_is_described_with_both_sides_of_a_move(tmp_path):
     with pytest.raises(OSError) as opened:
         missing.read_bytes()
     assert describe_os_error(opened.value) == f"No such file or directory: {missing}"
+
+
+def test_history_has_a_header_in_utc_and_a_limit_of_at_least_one(cli_env, tmp_path, capsys):
+    good = tmp_path / "good.csv"
+    good.write_bytes(csv_bytes(prestera_month()))
+    assert main(["history", "--partner", "prestera"]) == 0
+    assert capsys.readouterr().out == "no files received yet from prestera\n"
+    assert main(["load", "--partner", "prestera", str(good)]) == 0
+    capsys.readouterr()
+    assert main(["history", "--limit", "1"]) == 0
+    header, line = capsys.readouterr().out.splitlines()
+    assert header.split()[:4] == ["id", "received", "(UTC)", "partner"]
+    assert "prestera" in line and "good.csv" in line
+    for limit in ("0", "-1", "ten"):
+        with pytest.raises(SystemExit) as done:
+            main(["history", "--limit", limit])
+        assert done.value.code == 2
+        assert capsys.readouterr().err == (f"error: argument --limit: expected a whole number of at least 1, "
+                                           f"not {limit!r} (see: python -m etl history --help)\n")
+
+
+def test_a_folder_given_as_a_file_is_called_a_folder(cli_env, tmp_path, capsys):
+    assert main(["validate", "--partner", "prestera", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == f"error: a folder, not a file: {tmp_path}\n"
+
+
+def test_a_database_file_that_does_not_exist_is_not_created(tmp_path):
+    database = tmp_path / "not-yet" / "lead.db"
+    good = tmp_path / "good.csv"
+    good.write_bytes(csv_bytes(prestera_month()))
+    result = run_etl({"LEAD_DATA_DIR": str(tmp_path / "data"), "LEAD_DATABASE_URL": f"sqlite:///{database}"},
+                     "validate", "--partner", "prestera", str(good))
+    assert result.returncode == 2
+    assert result.stderr == f"error: the database {database} does not exist yet; run: python -m etl db upgrade\n"
+    assert not database.parent.exists()
+
+
+def test_a_database_error_on_a_later_file_prints_the_reports_of_those_loaded_first(cli_env, tmp_path, capsys,
+                                                                                  monkeypatch):
+    """The database going away between two files (simulated: the outage itself is tested for real in
+    test_db_outage) must not hide that the first file was loaded."""
+    from sqlalchemy.exc import OperationalError
+
+    import etl.pipeline
+
+    march, april, may = (tmp_path / f"{m}.csv" for m in ("march", "april", "may"))
+    for path, month in ((march, "2026-03"), (april, "2026-04"), (may, "2026-05")):
+        path.write_bytes(csv_bytes(prestera_month(month)))
+    real = etl.pipeline.process_file
+
+    def failing_on_april(*args, **kwargs):
+        if kwargs["filename"] == "april.csv":
+            raise OperationalError("INSERT ...", {}, Exception("server closed the connection unexpectedly"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(etl.pipeline, "process_file", failing_on_april)
+    assert main(["load", "--partner", "prestera", str(march), str(april), str(may), "--json"]) == 2
+    out, err = capsys.readouterr()
+    assert [(f["file"], f["status"]) for f in json.loads(out)["files"]] == [("march.csv", "loaded")]
+    assert err == ("error: april.csv: database error: server closed the connection unexpectedly; nothing of this "
+                   "file was loaded (rolled back whole) and the files after it were not tried: run the command "
+                   "again (files loaded already are then reported as already loaded)\n")

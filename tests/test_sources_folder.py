@@ -5,7 +5,7 @@ from pathlib import Path
 from etl.runtime import open_runtime
 from etl.sources import pull_all
 from tests.conftest import environment
-from tests.helpers import csv_bytes, prestera_month, row
+from tests.helpers import csv_bytes, prestera_month, row, totals
 
 
 def test_the_inbox_loads_good_files_moves_them_out_and_keeps_rejected_ones_with_a_report(runtime):
@@ -29,6 +29,35 @@ def test_the_inbox_loads_good_files_moves_them_out_and_keeps_rejected_ones_with_
     (inbox / "bad.csv").write_bytes(csv_bytes(prestera_month("2026-04")))
     assert [f.status for f in pull_all(runtime).files] == ["loaded"]
     assert not (inbox / "bad.csv.report.json").exists()
+
+
+def test_office_lock_files_and_windows_clutter_are_left_alone(runtime):
+    inbox = runtime.settings.inbox_dir / "prestera"
+    inbox.mkdir(parents=True)
+    clutter = {"~$march.xlsx": b"\x0bpartner   ", "Thumbs.db": b"\xd0\xcf\x11\xe0", "desktop.ini": b"[.ShellClassInfo]"}
+    for name, data in clutter.items():
+        (inbox / name).write_bytes(data)
+    (inbox / "march.csv").write_bytes(csv_bytes(prestera_month("2026-03")))
+    outcome = pull_all(runtime, partner="prestera")
+    assert [(f.file, f.status) for f in outcome.files] == [("march.csv", "loaded")]
+    assert outcome.exit_status == 0
+    assert sorted(p.name for p in inbox.iterdir()) == sorted(clutter)  # untouched, and no report beside them
+
+
+def test_the_pull_says_what_a_file_replaced_as_the_load_command_does(runtime):
+    inbox = runtime.settings.inbox_dir / "prestera"
+    inbox.mkdir(parents=True)
+    (inbox / "march.csv").write_bytes(csv_bytes(prestera_month("2026-03", base=4)))
+    pull_all(runtime, partner="prestera")
+    (inbox / "march-corrected.csv").write_bytes(csv_bytes(prestera_month("2026-03", base=6)))
+    outcome = pull_all(runtime, partner="prestera")
+    [report] = outcome.files
+    before = report.replaced["2026-03"]
+    assert before == totals(prestera_month("2026-03", base=4))
+    assert (f"  replaced 2026-03: referrals {before['referrals']:,}, "
+            f"assessments_completed {before['assessments_completed']:,}, enrolled {before['enrolled']:,}"
+            ) in outcome.lines()
+    assert outcome.lines()[-1].startswith("  replaced 2026-03")  # under its file's line, as `load` prints it
 
 
 def test_only_the_named_partner_is_pulled(runtime):

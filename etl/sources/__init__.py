@@ -48,8 +48,9 @@ class PullOutcome:
         lines = [f"{s.partner} {s.source}: {s.status}" + (f": {s.message}" if s.message else "")
                  for s in self.sources]
         for report in self.files:
-            lines.append(f"{report.partner}: {report.summary()}")
-            lines.extend(f"  {issue}" for issue in report.errors)
+            first, *rest = report.lines()
+            lines.append(f"{report.partner}: {first}")
+            lines.extend(rest)
         return lines or ["no sources configured"]
 
 

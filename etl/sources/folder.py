@@ -5,7 +5,8 @@ Files are loaded in name order. A loaded (or already loaded) file is moved to
 (``<name>.report.json``) and is not tried again until its content changes. A file that could not
 be loaded because the database was unavailable stays in the inbox with no report: the next pull
 tries it again. Partners should copy a file in under a temporary name starting with '.' or ending
-in '.part' and rename it when complete.
+in '.part' and rename it when complete. Excel's lock files ('~$...') and Windows' Thumbs.db and
+desktop.ini are not partner files and are left alone.
 """
 
 from __future__ import annotations
@@ -24,14 +25,17 @@ from etl.read import read_file
 from etl.runtime import Runtime
 
 REPORT_SUFFIX = ".report.json"
+# What Windows Explorer leaves in a shared folder; Excel's lock files ('~$name.xlsx', present while
+# a partner has the file open) are skipped by their prefix.
+SYSTEM_FILES = {"thumbs.db", "desktop.ini"}
 
 
 def _pending(inbox: Path) -> list[Path]:
     files = []
     for path in sorted(inbox.iterdir()):
         name = path.name
-        if (not path.is_file() or path.is_symlink() or name.startswith(".")
-                or name.endswith((".part", ".tmp", REPORT_SUFFIX))):
+        if (not path.is_file() or path.is_symlink() or name.startswith((".", "~$"))
+                or name.endswith((".part", ".tmp", REPORT_SUFFIX)) or name.lower() in SYSTEM_FILES):
             continue
         files.append(path)
     return files
