@@ -22,6 +22,7 @@ from sqlalchemy.schema import AddConstraint, DropConstraint
 
 from etl.contract import COUNT_COLUMNS
 from etl.models import County, MonthlyCount, Partner, Submission
+from etl.read import ROW_COLUMN
 
 INSERT_COLUMNS = ("partner_id", "county_fips", "month", "pathway", "referrals", "assessments_completed",
                   "enrolled", "notes", "submission_id")
@@ -64,6 +65,30 @@ def totals_by_month(session: Session, partner_id: int, months: list[str]) -> dic
     for month, *sums in session.execute(query):
         result[f"{month:%Y-%m}"] = {c: int(v or 0) for c, v in zip(COUNT_COLUMNS, sums, strict=True)}
     return dict(sorted(result.items()))
+
+
+def held_by_others(session: Session, partner_id: int, rows: pd.DataFrame) -> pd.DataFrame:
+    """The file's rows whose (county, month, pathway) another partner already reports: their
+    Excel row (``ROW_COLUMN``), county_fips, month, pathway and that partner's name, in file order.
+
+    One county's month belongs to one partner (the table's key); this happens when a county has
+    been moved between partners and both send the same month.
+    """
+    months = sorted({str(m) for m in pd.unique(rows["month"])})
+    counties = [str(c) for c in pd.unique(rows["county_fips"])]
+    query = (select(MonthlyCount.county_fips, MonthlyCount.month, MonthlyCount.pathway, Partner.name)
+             .join(Partner, Partner.id == MonthlyCount.partner_id)
+             .where(MonthlyCount.partner_id != partner_id,
+                    MonthlyCount.month.in_(month_dates([m[:7] for m in months])),
+                    MonthlyCount.county_fips.in_(counties)))
+    held = pd.DataFrame(session.execute(query).all(), columns=["county_fips", "month", "pathway", "held_by"])
+    columns = [ROW_COLUMN, "county_fips", "month", "pathway", "held_by"]
+    if held.empty:
+        return pd.DataFrame(columns=columns)
+    held["month"] = held["month"].map(lambda d: f"{d:%Y-%m-01}")
+    keyed = rows.loc[:, [ROW_COLUMN, "county_fips", "month", "pathway"]].astype(
+        {"county_fips": str, "month": str, "pathway": str})
+    return keyed.merge(held, on=["county_fips", "month", "pathway"]).sort_values(ROW_COLUMN).loc[:, columns]
 
 
 def current_rows(session: Session, partner_id: int, months: list[str]) -> pd.DataFrame:

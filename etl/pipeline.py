@@ -24,7 +24,7 @@ from etl.contract import COUNT_COLUMNS
 from etl.db import error_reason, is_transient_conflict, session_factory
 from etl.models import Partner, Submission, utc_now
 from etl.program import Program
-from etl.read import FileContents, read_table, too_large
+from etl.read import ROW_COLUMN, FileContents, read_table, too_large
 from etl.report import ALREADY_LOADED, INVALID, LOADED, REJECTED, VALID, FileReport, Issue
 from etl.validate import validate_table
 
@@ -40,6 +40,10 @@ log = logging.getLogger(__name__)
 # growing, jittered pause turn those races into a wait instead of an error the partner cannot act on.
 LOAD_ATTEMPTS = 4
 RETRY_PAUSE_SECONDS = 0.25
+
+
+HELD_BY_ANOTHER = "held-by-another-partner"
+ALREADY_CURRENT = "these rows are already the current data: loading the file would change nothing"
 
 
 class UnknownPartnerError(ValueError):
@@ -108,12 +112,9 @@ def process_file(
             report.rows = len(rows)
             report.months = sorted({m[:7] for m in rows["month"].unique()})
             report.totals = {c: int(rows[c].sum()) for c in COUNT_COLUMNS}
+            _check_against_database(engine, program, report, rows, preview=not load)
     if not load:
         report.status = VALID if report.valid else INVALID
-        if report.valid:
-            with session_factory(engine)() as session:
-                partner_id = session.scalar(select(Partner.id).where(Partner.code == partner_code))
-                report.replaced = loader.totals_by_month(session, partner_id, report.months)
         step("done")
         return report
 
@@ -129,10 +130,34 @@ def process_file(
     step("loading" if report.valid else "recording")
     try:
         _with_retry(lambda: _record(engine, report, rows, intake, rows_sent), report.file)
-    except IntegrityError as error:
-        report = _conflict(engine, report, intake, error)
+    except IntegrityError:
+        report = _conflict(engine, program, report, rows, intake)
     step("done")
     return report
+
+
+def _check_against_database(engine: Engine, program: Program, report: FileReport, rows, *, preview: bool) -> None:
+    """What only the database can tell about valid rows: whether another partner already reports
+    some county's month (each one an issue, as any other rule), and, for a check without a load,
+    what loading the file would replace and whether its rows are already the current data."""
+    with session_factory(engine)() as session:
+        partner_id = session.scalar(select(Partner.id).where(Partner.code == report.partner))
+        held = loader.held_by_others(session, partner_id, rows)
+        if not held.empty:
+            names = {c.fips: c.name for c in program.counties}
+            report.extend([_held_issue(names[r["county_fips"]], r["month"][:7], r["pathway"], r["held_by"],
+                                       int(r[ROW_COLUMN])) for r in held.to_dict("records")])
+        elif preview:
+            report.replaced = loader.totals_by_month(session, partner_id, report.months)
+            if report.replaced and loader.rows_equal(loader.current_rows(session, partner_id, report.months), rows):
+                report.message = ALREADY_CURRENT
+
+
+def _held_issue(county: str, month: str, pathway: str, held_by: str, row: int) -> Issue:
+    return Issue(row, "county", county, HELD_BY_ANOTHER,
+                 f"{county}, {month}, {pathway} is already reported by {held_by}: each county's month is "
+                 f"reported by one partner. If {county} has moved to your region, ask the state coordinator "
+                 f"which partner reports {month}")
 
 
 def _with_retry(record: Callable[[], None], filename: str) -> None:
@@ -180,13 +205,16 @@ def _record(engine: Engine, report: FileReport, rows, intake: Intake,
         submission.report = json.dumps(report.to_dict(), ensure_ascii=False)
 
 
-def _conflict(engine: Engine, report: FileReport, intake: Intake, error: IntegrityError) -> FileReport:
-    """Rows another partner already holds (a county reassigned since): reject with a clear message."""
+def _conflict(engine: Engine, program: Program, report: FileReport, rows, intake: Intake) -> FileReport:
+    """The key refused a row another partner loaded after this file was checked (two loads at
+    once, a county reassigned since): reject the file, naming those rows."""
     rejected = FileReport(file=report.file, partner=report.partner, sha256=report.sha256,
                           byte_size=report.byte_size, rows=report.rows, months=report.months,
                           totals=report.totals)
-    rejected.add(Issue(None, "county", None, "conflict",
-                       "some county, month and referral type in this file is already reported by another "
-                       "partner (was a county moved between regions?); ask the state coordinator"))
+    _check_against_database(engine, program, rejected, rows, preview=False)
+    if rejected.valid:  # not found again: say what the database said
+        rejected.add(Issue(None, "county", None, "conflict",
+                           "some county, month and referral type in this file is already reported by another "
+                           "partner (was a county moved between regions?); ask the state coordinator"))
     _with_retry(lambda: _record(engine, rejected, None, intake), report.file)
     return rejected

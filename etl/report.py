@@ -107,8 +107,11 @@ class FileReport:
         totals = ", ".join(f"{k} {v:,}" for k, v in self.totals.items())
         text = {VALID: "valid", LOADED: "loaded", ALREADY_LOADED: "already loaded, nothing changed"}[self.status]
         line = f"{self.file}: {text}: {self.rows:,} rows, months {months or '-'}; {totals}"
-        if self.replaced:
-            line += f"; replaced {len(self.replaced)} month(s) of earlier data"
+        if self.message:
+            line += f"; {self.message}"
+        elif self.replaced:
+            verb = "would replace" if self.status == VALID else "replaced"
+            line += f"; {verb} {len(self.replaced)} month(s) of earlier data"
         return line
 
     def lines(self) -> list[str]:

@@ -157,6 +157,14 @@ def test_upload_preview_then_load_through_the_page(demo_app):
         months["referrals now"].iloc[0])
     assert at.page_link[0].proto.query_string == f"submission={latest.id}"
 
+    # The same rows again, under another name: valid, and the page says a load would change nothing.
+    again = open_page("pages/upload.py", PRESTERA)
+    again.file_uploader[0].set_value(("prestera_2026-10_again.csv", correction, "text/csv")).run()
+    assert not again.exception
+    assert again.success[0].value == "The file is valid."
+    assert [i.value for i in again.info] == [
+        "These rows are already the current data: loading the file would change nothing."]
+
 
 def test_leadership_cannot_upload(app):
     with pytest.raises(ValueError, match="Could not find a navigation page"):

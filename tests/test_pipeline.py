@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, inspect, select
 
 from etl import load as load_module
+from etl import pipeline
 from etl.archive import archived_path
 from etl.contract import COUNT_COLUMNS
 from etl.db import session_factory
@@ -56,6 +57,41 @@ def test_validate_only_writes_nothing(runtime):
     assert database_totals(runtime)["referrals"] == 0
     assert statuses(runtime) == []
     assert not runtime.settings.archive_dir.exists()
+
+
+def test_validate_says_what_a_load_would_do_without_doing_it(runtime):
+    march = prestera_month("2026-03")
+    fresh = run(runtime, csv_bytes(march), load=False)
+    assert (fresh.replaced, fresh.message) == ({}, "")
+    assert run(runtime, csv_bytes(march)).status == "loaded"
+
+    same = run(runtime, csv_bytes(march), load=False, name="again.csv")
+    assert same.status == "valid" and same.replaced == {"2026-03": totals(march)}
+    assert same.message == pipeline.ALREADY_CURRENT
+    assert same.summary().endswith("; these rows are already the current data: loading the file would change nothing")
+    assert run(runtime, csv_bytes(march), name="again.csv").status == "already_loaded"  # as validate said
+
+    corrected = prestera_month("2026-03", base=6)
+    would = run(runtime, csv_bytes(corrected), load=False, name="corrected.csv")
+    assert would.replaced == {"2026-03": totals(march)} and would.message == ""
+    assert "; would replace 1 month(s) of earlier data" in would.summary()
+    assert database_totals(runtime) == totals(march)  # still only checked
+
+
+def test_validate_reports_a_month_another_partner_already_reported(runtime, tmp_path):
+    assert run(runtime, csv_bytes(prestera_month("2026-03"))).status == "loaded"
+    program = moved_kanawha(runtime, tmp_path)
+    settings = runtime.settings
+    report = process_file(runtime.engine, program, partner_code="region-4", filename="k.csv",
+                          data=csv_bytes([row(county="Kanawha"), row(county="Kanawha", month="2026-04")]),
+                          intake=Intake(source="cli", received_by="test"), archive_dir=settings.archive_dir,
+                          today=settings.today, max_bytes=settings.max_file_bytes, load=False)
+    assert report.status == "invalid"
+    assert [(e.row, e.value, e.code) for e in report.errors] == [(2, "Kanawha", "held-by-another-partner")]
+    assert report.errors[0].message == (
+        "Kanawha, 2026-03, arrest_diversion is already reported by Prestera Center: each county's month is "
+        "reported by one partner. If Kanawha has moved to your region, ask the state coordinator which partner "
+        "reports 2026-03")
 
 
 def test_an_invalid_file_is_rejected_whole_but_archived_with_its_report(runtime):
@@ -181,20 +217,36 @@ def load_for(runtime, program, partner: str, data: bytes):
                         today=settings.today, max_bytes=settings.max_file_bytes)
 
 
-@pytest.mark.parametrize("bulk", [False, True], ids=["row_by_row", "index_rebuilt"])
-def test_a_month_another_partner_already_reported_is_rejected_not_doubled(runtime, tmp_path, monkeypatch, bulk):
+@pytest.mark.parametrize(("bulk", "race"), [(False, False), (False, True), (True, True)],
+                         ids=["checked", "race_row_by_row", "race_index_rebuilt"])
+def test_a_month_another_partner_already_reported_is_rejected_not_doubled(runtime, tmp_path, monkeypatch, bulk,
+                                                                          race):
     """Kanawha moved to region-4 after prestera reported its March: region-4's March for Kanawha
-    would make two current rows for one county, month and pathway. The key refuses it (on
-    PostgreSQL also when a big load rebuilds the key's index), the file is rejected whole, and
-    the totals stay prestera's."""
+    would make two current rows for one county, month and pathway. The check before the load
+    names the row; in a race past that check the key refuses it (on PostgreSQL also when a big
+    load rebuilds the key's index). Either way the file is rejected whole, the report names the row
+    and the partner, and the totals stay prestera's."""
     if bulk:
         monkeypatch.setattr(load_module, "BULK_ROWS", 1)  # every PostgreSQL load rebuilds the index
     march = prestera_month("2026-03")
     assert run(runtime, csv_bytes(march)).status == "loaded"
     program = moved_kanawha(runtime, tmp_path)
-    report = load_for(runtime, program, "region-4", csv_bytes([row(county="Kanawha", referrals=9, enrolled=9)]))
+    if race:  # prestera's rows arrive after region-4's file was checked: the key refuses them
+        real, calls = pipeline._check_against_database, []
+
+        def checked_too_early(*args, **kwargs):  # the first check sees nothing; the one after the refusal is real
+            calls.append(1)
+            return None if len(calls) == 1 else real(*args, **kwargs)
+
+        monkeypatch.setattr(pipeline, "_check_against_database", checked_too_early)
+    region_4 = csv_bytes([row(county="Raleigh", referrals=5, enrolled=5),
+                          row(county="Kanawha", referrals=9, enrolled=9)])
+    report = load_for(runtime, program, "region-4", region_4)
     assert report.status == "rejected"
-    assert [e.code for e in report.errors] == ["conflict"]
+    assert [(e.row, e.column, e.value, e.code) for e in report.errors] == [
+        (3, "county", "Kanawha", "held-by-another-partner")]
+    assert report.errors[0].message.startswith(
+        "Kanawha, 2026-03, arrest_diversion is already reported by Prestera Center: ")
     assert database_totals(runtime) == totals(march)
     assert inspect(runtime.engine).get_pk_constraint("monthly_count")["constrained_columns"] == [
         "month", "county_fips", "pathway"]

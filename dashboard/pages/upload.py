@@ -77,6 +77,8 @@ if not report.valid:
     st.stop()
 
 st.success("The file is valid.", icon=":material/check_circle:")
+if report.message:  # e.g. its rows are already the current data
+    st.info(report.message[0].upper() + report.message[1:] + ".", icon=":material/info:")
 st.subheader("What loading it will change")
 months = months_preview(report)
 st.table(plain(months), hide_index=True)
