@@ -105,14 +105,19 @@ def process_file(
         report.extend(table.issues)
     else:
         step("validating")
-        validation = validate_table(table.frame, program, partner_code, today)
-        report.extend(validation.issues, total=validation.issue_count)
-        rows = validation.rows
+        # Rows the reader could not take (too wide) are reported with the validator's, in row order.
+        issues, count = list(table.row_issues), len(table.row_issues)
+        if table.frame is not None:
+            validation = validate_table(table.frame, program, partner_code, today)
+            issues, count = issues + validation.issues, count + validation.issue_count
+            rows = validation.rows
+        report.extend(sorted(issues, key=lambda i: (i.row is not None, i.row or 0)), total=count)
         if rows is not None:
             report.rows = len(rows)
             report.months = sorted({m[:7] for m in rows["month"].unique()})
             report.totals = {c: int(rows[c].sum()) for c in COUNT_COLUMNS}
-            _check_against_database(engine, program, report, rows, preview=not load)
+            if report.valid:
+                _check_against_database(engine, program, report, rows, preview=not load)
     if not load:
         report.status = VALID if report.valid else INVALID
         step("done")

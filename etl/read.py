@@ -58,8 +58,11 @@ _NOT_SPACE = re.compile(r"\S")
 class ReadResult:
     frame: pd.DataFrame | None = None  # normalised column names, plus ROW_COLUMN
     columns: list[str] = field(default_factory=list)  # the header as the file wrote it
-    issues: list[Issue] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)  # the file cannot be read: refused, nothing kept
     file_format: str = ""
+    # Rows left out of ``frame`` because they cannot be rows of the table (more cells than the
+    # header has columns): the file is read, its other rows validated, and it is rejected.
+    row_issues: list[Issue] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -170,16 +173,38 @@ def _read_csv(text: str, encoded: bytes | None = None) -> ReadResult:
     if not any(cell.strip() for cell in header):
         return refuse("no-header", "the first line is empty: it should be the header "
                                    + ",".join(COLUMN_NAMES))
+    if not _names_columns(header):
+        lines = csv.reader(io.StringIO(text[: MAX_HEADER_CHARS * 2], newline=""), delimiter=delimiter)
+        if refused := _header_further_down(enumerate(lines, start=1)):
+            return refused
     # Bytes, not io.StringIO(text): both parsers re-encode a text stream chunk by chunk in Python.
     encoded = encoded if encoded is not None else text.encode("utf-8")
     frame = _arrow_frame(encoded, delimiter, header)
     if frame is None:
-        frame, problem = _pandas_frame(encoded, delimiter, header)
-        if problem:
-            return ReadResult(issues=[problem])
+        frame = _pandas_frame(encoded, delimiter, header)
+    if frame is None:  # rows pandas cannot read: the csv module says which, all of them
+        return _records_frame(text, delimiter, header)
     if len(frame) > MAX_ROWS:
         return refuse("too-many-rows", f"the file has more than {MAX_ROWS:,} rows")
     return _finish(frame, header, "csv", np.arange(len(frame)) + 2)
+
+
+def _names_columns(header: list) -> bool:
+    """Does this row name at least one of the contract's columns?"""
+    return any(normalise_header(str(cell)) in COLUMN_NAMES for cell in header if cell is not None)
+
+
+def _header_further_down(numbered_rows, looked_at: int = 20) -> ReadResult | None:
+    """When row 1 is not the header (a title line above it), the row that is, as a refusal."""
+    for number, cells in numbered_rows:
+        if number > looked_at:
+            break
+        named = {normalise_header(str(c)) for c in cells if c is not None} & set(COLUMN_NAMES)
+        if number > 1 and len(named) >= 3:
+            above = "the row above it" if number == 2 else f"the {number - 1} rows above it"
+            return refuse("header-not-first", f"row 1 should be the header, but the header is on row {number}: "
+                                              f"delete {above} (a title or a blank line) and send the file again")
+    return None
 
 
 def _arrow_frame(encoded: bytes, delimiter: str, header: list[str]) -> pd.DataFrame | None:
@@ -244,8 +269,9 @@ def _quotes_are_whole_cells(encoded: bytes, delimiter: str) -> bool:
     return b'"' not in quoted_cell.sub(b"", encoded)
 
 
-def _pandas_frame(encoded: bytes, delimiter: str, header: list[str]) -> tuple[pd.DataFrame | None, Issue | None]:
-    """The careful reader: slower, and it names the row and the reason when a file cannot be read."""
+def _pandas_frame(encoded: bytes, delimiter: str, header: list[str]) -> pd.DataFrame | None:
+    """The careful reader for files pyarrow does not take (odd quoting, short rows); None when a
+    row cannot be read (a wide row, a quote never closed): ``_records_frame`` then names each."""
     # Our own names by position: pandas then never renames, mangles or guesses the header, and the
     # text columns keep every character (keep_default_na=False: 'NA', 'NULL' and 'nan' are text).
     names = [f"c{i}" for i in range(len(header))]
@@ -256,21 +282,52 @@ def _pandas_frame(encoded: bytes, delimiter: str, header: list[str]) -> tuple[pd
             dtype=text_columns, keep_default_na=False, na_values=[""], skip_blank_lines=False, engine="c",
             nrows=MAX_ROWS + 1,
         )
-    except (pd.errors.ParserError, ValueError, OverflowError) as exc:
-        line = _PANDAS_LINE.search(str(exc))
-        detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-        detail = detail.removeprefix("Error tokenizing data. C error: ")
-        if wide := _WIDE_ROW.search(detail):
-            detail = f"the row has {wide.group(3)} cells; the header has {wide.group(1)} columns"
-        else:
-            detail = f"the file cannot be read as {delimiter!r}-separated CSV: {detail}"
-        return None, Issue(int(line.group(1)) if line else None, None, None, "unreadable-row", detail)
+    except (pd.errors.ParserError, ValueError, OverflowError):
+        return None
     if not isinstance(frame.index, pd.RangeIndex):
-        # pandas turns the leading cells into an index when the first data row is wider than the header.
-        return None, Issue(2, None, None, "unreadable-row",
-                           f"the row has more cells than the header has columns ({len(header)}); "
-                           "remove the extra cells or give their column a name")
-    return frame, None
+        return None  # pandas turns the leading cells into an index when the first data row is wider than the header
+    return frame
+
+
+def _records_frame(text: str, delimiter: str, header: list[str]) -> ReadResult:
+    """The slowest reader, for a file with rows pandas cannot read: every row wider than the
+    header is reported (and left out; the other rows are still validated), and a quote that
+    breaks the file is refused with the row it starts on. Cells past the header that are empty
+    are nothing (trailing delimiters), as in a spreadsheet."""
+    width = len(header)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records, numbers, wide = [], [], []
+    number = 1
+    try:
+        next(reader)  # the header, read already
+        for number, cells in enumerate(reader, start=2):
+            if len(cells) > width and any(c.strip() for c in cells[width:]):
+                wide.append(Issue(number, None, None, "unreadable-row",
+                                  f"the row has {len(cells)} cells; the header has {width} columns: remove the "
+                                  "extra cells or give their column a name"))
+                continue
+            records.append([c if c != "" else None for c in (cells + [""] * width)[:width]])
+            numbers.append(number)
+            if len(records) > MAX_ROWS:
+                return refuse("too-many-rows", f"the file has more than {MAX_ROWS:,} rows")
+    except csv.Error as error:
+        row = number + 1  # the record being read when the quotes went wrong
+        detail = ('a quote (") opens a cell that is never closed, so the rest of the file would be one cell: '
+                  "close the quote or remove it" if "end of data" in str(error)
+                  else f'the quotes in this row cannot be read ({error}): a quoted cell must end with " '
+                       "right before the delimiter or the line's end")
+        return ReadResult(issues=[Issue(row, None, None, "unreadable-row", detail)])
+    frame = pd.DataFrame(records, columns=[f"c{i}" for i in range(width)], dtype=object)
+    return _with_wide_rows(_finish(frame, header, "csv", np.array(numbers, dtype="int64")), wide)
+
+
+def _with_wide_rows(result: ReadResult, wide: list[Issue]) -> ReadResult:
+    """The table read without its too-wide rows, and those rows' issues beside it."""
+    result.row_issues = wide
+    if wide and [i.code for i in result.issues] == ["no-data"]:
+        result.issues = []  # every data row was too wide: those rows are the problems, not "no data"
+        result.frame = None
+    return result
 
 
 def _csv_header(text: str, delimiter: str) -> list[str] | None:
@@ -315,19 +372,21 @@ def _read_xlsx(data: bytes) -> ReadResult:
     if not rows:
         return refuse("empty-file", "the first sheet is empty")
     header_values = rows[0][1]
+    if not _names_columns(header_values) and (refused := _header_further_down(rows)):
+        return refused
     width = max(i for i, c in enumerate(header_values) if c not in (None, "")) + 1
     if width > MAX_COLUMNS:
         return refuse("too-many-columns", f"the header has more than {MAX_COLUMNS} columns; the contract has "
                                           f"{len(COLUMN_NAMES)}: " + ",".join(COLUMN_NAMES))
     header = [str(c) if c is not None else "" for c in header_values[:width]]
-    outside = next((n for n, v in rows[1:] if any(c not in (None, "") for c in v[width:])), None)
-    if outside is not None:
-        return ReadResult(issues=[Issue(outside, None, None, "unreadable-row",
-                                        f"the row has a value to the right of the header's last column "
-                                        f"({width} columns); remove it or give its column a name")])
-    body = [tuple(_cell_text(c) for c in (list(v) + [None] * width)[:width]) for _, v in rows[1:]]
+    outside = {n for n, v in rows[1:] if any(c not in (None, "") for c in v[width:])}
+    wide = [Issue(n, None, None, "unreadable-row", f"the row has a value to the right of the header's last column "
+                                                   f"({width} columns); remove it or give its column a name")
+            for n in sorted(outside)]
+    body = [tuple(_cell_text(c) for c in (list(v) + [None] * width)[:width]) for n, v in rows[1:] if n not in outside]
     frame = pd.DataFrame(body, columns=pd.Index(header), dtype=object)
-    return _finish(frame, header, "xlsx", np.array([n for n, _ in rows[1:]], dtype="int64"))
+    return _with_wide_rows(
+        _finish(frame, header, "xlsx", np.array([n for n, _ in rows[1:] if n not in outside], dtype="int64")), wide)
 
 
 def _cell_text(value: object) -> object:

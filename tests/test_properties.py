@@ -55,12 +55,16 @@ def assert_report(data: bytes, name: str = "file.csv") -> None:
     if result.issues:
         issues = result.issues
         assert result.frame is None
+    elif result.frame is None:  # every data row was wider than the header: those rows are the report
+        issues = result.row_issues
+        assert issues
     else:
-        assert result.frame is not None and ROW_COLUMN in result.frame.columns
+        assert ROW_COLUMN in result.frame.columns
+        assert not set(result.frame[ROW_COLUMN]) & {i.row for i in result.row_issues}  # a row is read or reported
         validation = validate_table(result.frame, PROGRAM, "prestera", TODAY)
-        issues = validation.issues
+        issues = result.row_issues + validation.issues
         assert validation.valid == (validation.rows is not None)
-        assert validation.issue_count >= len(issues)
+        assert validation.issue_count >= len(validation.issues)
         if validation.valid:
             assert validation.rows[list(COUNT_COLUMNS)].ge(0).all().all()
     for issue in issues:

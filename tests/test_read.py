@@ -129,8 +129,10 @@ def test_xlsx_value_right_of_the_header_is_reported_not_dropped():
     data = workbook_bytes({"Sheet": [HEADER.split(","), ["2026-03", "Kanawha", "arrest", 1, 1, 1],
                                      [None] * 9 + ["stray"]]})
     result = read_table(data, "x.xlsx", TEST_MAX_BYTES)
-    assert [(i.row, i.code) for i in result.issues] == [(3, "unreadable-row")]
-    assert "right of the header" in result.issues[0].message
+    assert result.issues == []
+    assert [(i.row, i.code) for i in result.row_issues] == [(3, "unreadable-row")]
+    assert "right of the header" in result.row_issues[0].message
+    assert result.frame["_row"].tolist() == [2]  # the other rows are read, to be validated
 
 
 def png_bytes() -> bytes:
@@ -198,14 +200,17 @@ def test_a_file_exactly_at_the_limit_is_read():
 
 def test_a_first_row_wider_than_the_header_is_reported_not_a_crash():
     data = (HEADER + "\n2026-03,Kanawha,arrest,1,1,1,,extra,cells\n").encode()
-    assert [(i.row, i.code) for i in read_table(data, "x.csv", TEST_MAX_BYTES).issues] == [(2, "unreadable-row")]
+    result = read_table(data, "x.csv", TEST_MAX_BYTES)
+    assert (result.issues, result.frame) == ([], None)  # its only row is the problem, not "no data rows"
+    assert [(i.row, i.code) for i in result.row_issues] == [(2, "unreadable-row")]
 
 
 def test_a_later_row_wider_than_the_header_is_reported_with_its_line():
     data = (HEADER + "\n2026-03,Kanawha,arrest,1,1,1,\n2026-03,Wood,arrest,1,1,1,,extra\n").encode()
-    issues = read_table(data, "x.csv", TEST_MAX_BYTES).issues
+    issues = read_table(data, "x.csv", TEST_MAX_BYTES).row_issues
     assert [(i.row, i.code) for i in issues] == [(3, "unreadable-row")]
-    assert issues[0].message == "the row has 8 cells; the header has 7 columns"
+    assert issues[0].message == ("the row has 8 cells; the header has 7 columns: remove the extra cells or give "
+                                 "their column a name")
 
 
 def test_an_empty_unnamed_column_from_a_trailing_delimiter_is_ignored(program):
@@ -214,16 +219,17 @@ def test_an_empty_unnamed_column_from_a_trailing_delimiter_is_ignored(program):
 
 
 def test_an_unclosed_quote_is_reported_not_a_crash():
-    issues = read_table((HEADER + '\n2026-03,Kanawha,arrest,1,1,1,"never closed\n').encode(), "x.csv",
-                        TEST_MAX_BYTES).issues
-    assert [i.code for i in issues] == ["unreadable-row"]
-    assert "EOF inside string" in issues[0].message
+    issues = read_table((HEADER + '\n2026-03,Kanawha,arrest,1,1,1,\n2026-03,Wood,arrest,1,1,1,"never closed\n'
+                         '2026-03,Jackson,arrest,1,1,1,\n').encode(), "x.csv", TEST_MAX_BYTES).issues
+    assert [(i.row, i.code) for i in issues] == [(3, "unreadable-row")]  # the row the quote opens on
+    assert issues[0].message == ('a quote (") opens a cell that is never closed, so the rest of the file would be '
+                                 "one cell: close the quote or remove it")
 
 
 def test_xlsx_value_far_right_of_the_header_is_reported():
     rows = [HEADER.split(","), ["2026-03", "Kanawha", "arrest", 1, 1, 1], [None] * 5000 + ["far away"]]
     result = read_table(workbook_bytes({"Sheet": rows}), "x.xlsx", TEST_MAX_BYTES)
-    assert [(i.row, i.code) for i in result.issues] == [(3, "unreadable-row")]
+    assert [(i.row, i.code) for i in result.row_issues] == [(3, "unreadable-row")]
 
 
 def test_xlsx_header_wider_than_the_limit_is_refused():
@@ -251,3 +257,47 @@ def test_a_file_over_the_limit_is_hashed_a_block_at_a_time_never_read_whole(tmp_
     assert peak < 1024 * 1024  # a whole read would hold 9 MB at once
     within = read.read_file(path, max_bytes=len(data))  # at the limit: read whole
     assert within.data == data and within.sha256 == contents.sha256
+
+
+def test_every_row_wider_than_the_header_is_reported_with_the_other_rows_problems(shared_runtime):
+    """Not only the first: each wide row, and the validator's problems in the rows that could be read."""
+    data = (HEADER + "\r\n2026-03,Kanawha,arrest_diversion,4,3,4,,x\r\n2026-03,Wood,arrest_diversion,4,3,4,,y,z\r\n"
+            "2026-03,Kanawah,arrest_diversion,4,3,4,\r\n2026-03,Jackson,arrest_diversion,4,3,4,,,\r\n").encode()
+    before = written(shared_runtime)
+    report = run(shared_runtime, data, name="wide.csv")
+    assert report.status == "rejected"
+    assert [(e.row, e.column, e.code) for e in report.errors] == [
+        (2, None, "unreadable-row"), (3, None, "unreadable-row"), (4, "county", "bad-county")]
+    assert report.errors[1].message.startswith("the row has 9 cells; the header has 7 columns")
+    assert report.error_count == 3
+    after = written(shared_runtime)  # a table with bad rows: archived and recorded, as any rejected file
+    assert (after.submissions, after.count_rows) == (before.submissions + 1, before.count_rows)
+
+
+def test_empty_cells_past_the_header_are_nothing_as_in_a_spreadsheet(program):
+    data = (HEADER + "\n2026-03,Kanawha,arrest,4,3,4,\n2026-03,Wood,arrest,2,1,2,note,,\n").encode()
+    result = read_table(data, "x.csv", TEST_MAX_BYTES)
+    assert (result.issues, result.row_issues) == ([], [])
+    rows = validate_table(result.frame, program, "prestera", TODAY).rows
+    assert rows["notes"].tolist() == [None, "note"] and rows[ROW_COLUMN].tolist() == [2, 3]
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_a_title_above_the_header_says_which_row_the_header_is_on(file_format):
+    lines = [["Prestera LEAD monthly report"], [], HEADER.split(","), ["2026-03", "Kanawha", "arrest", 4, 3, 4]]
+    if file_format == "csv":
+        data = "\r\n".join(",".join(str(c) for c in line) for line in lines).encode()
+    else:
+        data = workbook_bytes({"Sheet": lines})
+    result = read_table(data, f"x.{file_format}", TEST_MAX_BYTES)
+    assert [(i.row, i.code, i.message) for i in result.issues] == [
+        (None, "header-not-first", "row 1 should be the header, but the header is on row 3: delete the 2 rows "
+                                   "above it (a title or a blank line) and send the file again")]
+
+
+def test_quotes_that_cannot_be_read_name_their_row():
+    data = (HEADER + '\n2026-03,Kanawha,arrest,4,3,4,\n2026-03,Wood,arrest,4,3,4,"quoted"then text\n'
+            "2026-03,Jackson,arrest,4,3,4,,extra\n").encode()
+    issues = read_table(data, "x.csv", TEST_MAX_BYTES).issues
+    assert [(i.row, i.code) for i in issues] == [(3, "unreadable-row")]
+    assert issues[0].message.startswith("the quotes in this row cannot be read")

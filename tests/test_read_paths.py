@@ -42,8 +42,11 @@ def outcome(data: bytes) -> tuple[list[tuple], list[dict] | None]:
     table = read_table(data, "file.csv", 10 * 1024 * 1024)
     if table.issues:
         return [seen(i) for i in table.issues], None
+    issues = [seen(i) for i in table.row_issues]
+    if table.frame is None:
+        return issues, None
     validation = validate_table(table.frame, PROGRAM, "prestera", TODAY)
-    issues = [seen(i) for i in validation.issues]
+    issues = sorted(issues + [seen(i) for i in validation.issues], key=lambda i: (i[0] is not None, i[0] or 0))
     rows = None
     if validation.rows is not None:
         rows = validation.rows.astype(object).where(validation.rows.notna(), None).to_dict("records")
@@ -81,8 +84,8 @@ def test_the_fast_reader_takes_an_ordinary_file_and_gives_categoricals_and_integ
 def test_a_quote_never_closed_goes_to_the_careful_reader():
     data = b'month,county\n2026-03,"Kanawha\n'
     assert not fast_reader_takes(data)
-    issues, _rows = outcome(data)
-    assert [i[-2] for i in issues] == ["unreadable-row"]
+    issues, rows = outcome(data)
+    assert [(i[0], i[-2]) for i in issues] == [(2, "unreadable-row")] and rows is None
 
 
 def test_every_sample_file_gives_the_same_report_either_way():
