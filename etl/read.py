@@ -158,6 +158,9 @@ def _read_csv(text: str, encoded: bytes | None = None) -> ReadResult:
         return refuse("empty-file", "the file has no content (only blank lines or spaces)")
     # The first physical line picks the delimiter and the width; old Mac files end lines with CR only.
     first_line = _FIRST_LINE.match(text).group(0)
+    if first_line.count("\t") >= 2 and "," not in first_line and ";" not in first_line:
+        return refuse("tab-separated", "the file is separated by tabs (Excel's 'Text (Tab delimited)' or "
+                                       "'Unicode Text'); save it as 'CSV UTF-8 (Comma delimited)' or as .xlsx")
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     width = first_line.count(delimiter) + 1
     if width > MAX_COLUMNS:  # checked before the length: a million commas is a width problem

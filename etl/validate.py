@@ -27,6 +27,8 @@ _YYYY_MM = re.compile(r"(\d{4})-(\d{1,2})")
 _YYYY_MM_DD = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T][0-9:.]*)?")
 _MM_YYYY = re.compile(r"(\d{1,2})/(\d{4})")
 _MON_YYYY = re.compile(r"([A-Za-z]{3,9})\.?[ -](\d{4})")
+_EXCEL_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")  # how US Excel writes a date back to CSV
+_EXCEL_MON_YY = re.compile(r"([A-Za-z]{3})-(\d{2})")  # how Excel shows "2026-10" once it took it for a date
 _THOUSANDS = re.compile(r"\d{1,3}([,.\s]\d{3})+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TOTAL = re.compile(r"(grand )?totals?:?|all counties|sum", re.IGNORECASE)
@@ -224,7 +226,7 @@ def _check_months(frame, program: Program, today: dt.date, issues: _Issues):
     for value in uniques:
         month = parse_month(str(value))
         if month is None:
-            problems.append(f"{shorten(value)!r} is not a month; use YYYY-MM, e.g. {this_month:%Y-%m}")
+            problems.append(_not_a_month_message(str(value), this_month))
         elif month > this_month:
             problems.append(f"{month:%Y-%m} is in the future (today is {today:%Y-%m-%d})")
         elif month < program.start_month:
@@ -234,6 +236,24 @@ def _check_months(frame, program: Program, today: dt.date, issues: _Issues):
         labels.append(f"{month:%Y-%m-01}" if month else None)
     return _apply(frame, "month", codes, labels, problems, issues, "bad-month",
                   blank="the month is blank; use YYYY-MM")
+
+
+def _not_a_month_message(value: str, this_month: dt.date) -> str:
+    """Why a month cell is not a month, with what Excel may have done to it when that is likely."""
+    message = f"{shorten(value)!r} is not a month; use YYYY-MM, e.g. {this_month:%Y-%m}"
+    excel = None
+    if match := _EXCEL_DATE.fullmatch(value.strip()):  # 10/15/2026: Excel's date for 2026-10-15
+        month, day, year = (int(g) for g in match.groups())
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            excel = f"{year:04d}-{month:02d}"
+    elif match := _EXCEL_MON_YY.fullmatch(value.strip()):  # Oct-26: Excel's display of 2026-10
+        number = _MONTH_NAMES.get(match.group(1).lower())
+        if number:
+            excel = f"20{match.group(2)}-{number:02d}"
+    if excel:
+        message += (f" (if it means {excel}: a spreadsheet turned the month into a date when the file was "
+                    "opened and saved; format the month column as Text, or type the months again)")
+    return message
 
 
 def _check_counties(frame, program: Program, partner_code: str, issues: _Issues):

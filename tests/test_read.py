@@ -301,3 +301,11 @@ def test_quotes_that_cannot_be_read_name_their_row():
     issues = read_table(data, "x.csv", TEST_MAX_BYTES).issues
     assert [(i.row, i.code) for i in issues] == [(3, "unreadable-row")]
     assert issues[0].message.startswith("the quotes in this row cannot be read")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])  # Excel's 'Unicode Text' is UTF-16 with tabs
+def test_a_tab_separated_file_is_refused_with_how_to_save_it(encoding):
+    data = (HEADER.replace(",", "\t") + "\r\n2026-03\tKanawha\tarrest\t4\t3\t4\t\r\n").encode(encoding)
+    assert [(i.code, i.message) for i in read_table(data, "x.txt", TEST_MAX_BYTES).issues] == [
+        ("tab-separated", "the file is separated by tabs (Excel's 'Text (Tab delimited)' or 'Unicode Text'); "
+                          "save it as 'CSV UTF-8 (Comma delimited)' or as .xlsx")]

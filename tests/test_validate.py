@@ -139,6 +139,18 @@ def test_bad_month_message(program):
                       (3, "month", None, "the month is blank; use YYYY-MM")]
 
 
+def test_a_month_a_spreadsheet_turned_into_a_date_gets_a_hint(program):
+    issues, _ = check(program, lines("10/15/2026,Kanawha,arrest,1,1,1,", "Oct-26,Wood,arrest,1,1,1,",
+                                     "15/10/2026,Jackson,arrest,1,1,1,"))
+    hint = ("a spreadsheet turned the month into a date when the file was opened and saved; format the month "
+            "column as Text, or type the months again)")
+    expected = "is not a month; use YYYY-MM, e.g. 2026-11 (if it means 2026-10: "
+    assert issues == [
+        (2, "month", "10/15/2026", f"'10/15/2026' {expected}{hint}"),
+        (3, "month", "Oct-26", f"'Oct-26' {expected}{hint}"),
+        (4, "month", "15/10/2026", "'15/10/2026' is not a month; use YYYY-MM, e.g. 2026-11")]  # no month 15: no guess
+
+
 def test_future_month_relative_to_today(program):
     data = lines("2026-11,Kanawha,arrest,1,1,1,", "2026-12,Kanawha,social,1,1,1,")
     assert check(program, data)[0] == [(3, "month", "2026-12", "2026-12 is in the future (today is 2026-11-22)")]
