@@ -387,9 +387,34 @@ def _read_xlsx(data: bytes) -> ReadResult:
                                                    f"({width} columns); remove it or give its column a name")
             for n in sorted(outside)]
     body = [tuple(_cell_text(c) for c in (list(v) + [None] * width)[:width]) for n, v in rows[1:] if n not in outside]
+    counts = [i for i, h in enumerate(header) if normalise_header(h) in COUNT_COLUMNS]
+    numbers = [n for n, _ in rows[1:] if n not in outside]
+    blank = {(n, i) for n, values in zip(numbers, body, strict=True) for i in counts if values[i] is None}
+    if blank:  # a blank count may be a formula whose result the file does not hold: say so
+        formulas = _formulas(data, blank)
+        body = [tuple(formulas.get((n, i), c) for i, c in enumerate(values))
+                for n, values in zip(numbers, body, strict=True)]
     frame = pd.DataFrame(body, columns=pd.Index(header), dtype=object)
     return _with_wide_rows(
         _finish(frame, header, "xlsx", np.array([n for n, _ in rows[1:] if n not in outside], dtype="int64")), wide)
+
+
+def _formulas(data: bytes, cells: set[tuple[int, int]]) -> dict[tuple[int, int], str]:
+    """The formulas among ``cells`` (Excel row, column index) of the first sheet. A workbook saved
+    by a program that does not calculate holds formulas without their results, which read as blank."""
+    import openpyxl
+
+    found = {}
+    last = max(n for n, _ in cells)
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        for number, values in enumerate(workbook.worksheets[0].iter_rows(values_only=True, max_row=last), start=1):
+            for i, value in enumerate(values[:MAX_COLUMNS]):
+                if (number, i) in cells and isinstance(value, str) and value.startswith("="):
+                    found[number, i] = value
+    finally:
+        workbook.close()
+    return found
 
 
 def _cell_text(value: object) -> object:

@@ -342,6 +342,9 @@ def _check_count(frame, name: str, issues: _Issues):
 def _not_number_message(value: str | None, label: str) -> str:
     if value and _THOUSANDS.fullmatch(value.strip()):
         return f"{value!r}: write whole numbers without separators, e.g. {re.sub(r'[^0-9]', '', value)}"
+    if value and value.startswith("="):
+        return (f"{shorten(value)!r} is a formula, not a number; formulas are never calculated here: type the "
+                "number, or open the file in Excel and save it again (Excel saves each formula's result)")
     return f"{shorten(value)!r} is not a whole number ({label} must be 0, 1, 2, ...)"
 
 

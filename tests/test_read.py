@@ -309,3 +309,17 @@ def test_a_tab_separated_file_is_refused_with_how_to_save_it(encoding):
     assert [(i.code, i.message) for i in read_table(data, "x.txt", TEST_MAX_BYTES).issues] == [
         ("tab-separated", "the file is separated by tabs (Excel's 'Text (Tab delimited)' or 'Unicode Text'); "
                           "save it as 'CSV UTF-8 (Comma delimited)' or as .xlsx")]
+
+
+def test_an_xlsx_formula_without_its_result_is_called_a_formula_not_blank(program):
+    """openpyxl (and other programs that write .xlsx without calculating) save a formula with no
+    result: read for values, the cell is blank. The partner is told it is a formula."""
+    data = workbook_bytes({"Sheet": [HEADER.split(","), ["2026-03", "Kanawha", "arrest", "=2+2", 3, "=D2"],
+                                     ["2026-03", "Wood", "arrest", 4, None, 4]]})
+    result = read_table(data, "x.xlsx", TEST_MAX_BYTES)
+    issues = validate_table(result.frame, program, "prestera", TODAY).issues
+    formula = ("is a formula, not a number; formulas are never calculated here: type the number, or open the file "
+               "in Excel and save it again (Excel saves each formula's result)")
+    assert [(i.row, i.column, i.value, i.message) for i in issues] == [
+        (2, "referrals", "=2+2", f"'=2+2' {formula}"), (2, "enrolled", "=D2", f"'=D2' {formula}"),
+        (3, "assessments_completed", None, "assessments completed is blank; write 0 if there were none")]
