@@ -107,6 +107,8 @@ def process_file(
         step("validating")
         # Rows the reader could not take (too wide) are reported with the validator's, in row order.
         issues, count = list(table.row_issues), len(table.row_issues)
+        # The rows the file holds, valid or not (empty rows are not rows): a rejected file's too.
+        report.rows = len(table.row_issues) + (len(table.frame) if table.frame is not None else 0)
         if table.frame is not None:
             validation = validate_table(table.frame, program, partner_code, today)
             issues, count = issues + validation.issues, count + validation.issue_count

@@ -270,6 +270,7 @@ def test_every_row_wider_than_the_header_is_reported_with_the_other_rows_problem
         (2, None, "unreadable-row"), (3, None, "unreadable-row"), (4, "county", "bad-county")]
     assert report.errors[1].message.startswith("the row has 9 cells; the header has 7 columns")
     assert report.error_count == 3
+    assert report.rows == 4  # the rows it holds, though none was loaded
     after = written(shared_runtime)  # a table with bad rows: archived and recorded, as any rejected file
     assert (after.submissions, after.count_rows) == (before.submissions + 1, before.count_rows)
 
