@@ -41,7 +41,9 @@ def open_page(browser, url: str, heading: str, height: int = 1000):
 
 
 def no_exception(page) -> None:
+    """After the run has shown what the test waited for: let it end, then look for an exception."""
     page.wait_for_load_state("networkidle")
+    wait_until_settled(page)
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
