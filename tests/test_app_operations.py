@@ -164,6 +164,7 @@ def test_upload_preview_then_load_through_the_page(demo_app):
     assert again.success[0].value == "The file is valid."
     assert [i.value for i in again.info] == [
         "These rows are already the current data: loading the file would change nothing."]
+    assert shown_table(again, 0)["effect"].tolist() == ["the same as loaded now"]
 
 
 def test_leadership_cannot_upload(app):
