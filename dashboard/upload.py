@@ -12,7 +12,7 @@ import pandas as pd
 
 from dashboard.viewer import COORDINATOR, Viewer
 from etl.contract import COUNT_COLUMNS
-from etl.pipeline import ALREADY_CURRENT, Intake, process_file
+from etl.pipeline import Intake, process_file
 from etl.report import FileReport
 from etl.runtime import Runtime
 from etl.settings import UPLOAD_MAX_BYTES
@@ -77,7 +77,7 @@ def months_preview(report: FileReport) -> pd.DataFrame:
     for month in report.months:
         current = report.replaced.get(month)
         effect = "new month" if not current else (
-            "the same as loaded now" if report.message == ALREADY_CURRENT else "replaces data loaded earlier")
+            "the same as loaded now" if report.already_current else "replaces data loaded earlier")
         rows.append({"month": month, "effect": effect,
                      **{f"{c} now": (current or {}).get(c, 0) for c in COUNT_COLUMNS}})
     return pd.DataFrame(rows, columns=["month", "effect", *(f"{c} now" for c in COUNT_COLUMNS)])

@@ -250,12 +250,17 @@ def _validate_or_load(args) -> int:
                 progress.finish()
                 _print_report(report, args.json)
                 after = "" if path == args.files[-1] else " and the files after it were not tried"
-                if isinstance(error, DBAPIError):
+                if isinstance(error, DBAPIError) and args.command == "load":
                     from etl.db import error_reason
 
                     raise ConfigError(f"{path.name}: database error: {error_reason(error)}; nothing of this "
                                       f"file was loaded (rolled back whole){after}: run the command again "
                                       "(files loaded already are then reported as already loaded)") from None
+                if isinstance(error, DBAPIError):  # validate only reads
+                    from etl.db import error_reason
+
+                    raise ConfigError(f"{path.name}: database error: {error_reason(error)}; this file was not "
+                                      f"checked{after}: run the command again") from None
                 raise ConfigError(f"{path.name}: {describe_os_error(error)}; nothing of this file was loaded"
                                   + after) from None
     except UnknownPartnerError as error:

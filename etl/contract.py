@@ -8,6 +8,7 @@ from dataclasses import dataclass
 CONTRACT_VERSION = 1
 MAX_NOTES_CHARS = 500
 COUNT_COLUMNS = ("referrals", "assessments_completed", "enrolled")
+ROW_COLUMN = "_row"  # beside the contract's columns as read: the Excel row number of each data row (header = row 1)
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
-from etl.contract import COUNT_COLUMNS
+from etl.contract import COUNT_COLUMNS, ROW_COLUMN
 from etl.models import County, MonthlyCount, Partner, Submission
-from etl.read import ROW_COLUMN
 
 INSERT_COLUMNS = ("partner_id", "county_fips", "month", "pathway", "referrals", "assessments_completed",
                   "enrolled", "notes", "submission_id")
@@ -98,6 +97,22 @@ def current_rows(session: Session, partner_id: int, months: list[str]) -> pd.Dat
     frame = pd.DataFrame(session.execute(query).all(), columns=COMPARE_COLUMNS)
     frame["month"] = frame["month"].map(lambda d: f"{d:%Y-%m-01}" if d is not None else None)
     return frame
+
+
+def is_current(session: Session, partner_id: int, rows: pd.DataFrame, months: list[str],
+               current_totals: dict[str, dict[str, int]]) -> bool:
+    """Do the partner's rows for ``months`` in the database hold exactly ``rows``?
+
+    ``current_totals`` is ``totals_by_month`` of those months: when the file's own totals differ
+    (a correction, the usual case), the answer is no without reading every stored row.
+    """
+    if sorted(current_totals) != sorted(months):
+        return False
+    sums = rows.groupby("month", observed=True)[list(COUNT_COLUMNS)].sum()
+    file_totals = {str(month)[:7]: {c: int(v) for c, v in counts.items()} for month, counts in sums.iterrows()}
+    if file_totals != current_totals:
+        return False
+    return rows_equal(current_rows(session, partner_id, months), rows)
 
 
 def rows_equal(current: pd.DataFrame, incoming: pd.DataFrame) -> bool:

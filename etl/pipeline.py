@@ -20,12 +20,12 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from etl import load as loader
 from etl.archive import archive_bytes, sha256_of
-from etl.contract import COUNT_COLUMNS
+from etl.contract import COUNT_COLUMNS, ROW_COLUMN
 from etl.db import error_reason, is_transient_conflict, session_factory
 from etl.models import Partner, Submission, utc_now
 from etl.program import Program
-from etl.read import ROW_COLUMN, FileContents, read_table, too_large
-from etl.report import ALREADY_LOADED, INVALID, LOADED, REJECTED, VALID, FileReport, Issue
+from etl.read import FileContents, read_table, too_large
+from etl.report import ALREADY_LOADED, INVALID, LOADED, MAX_ISSUES, REJECTED, VALID, FileReport, Issue
 from etl.validate import validate_table
 
 Progress = Callable[[str, float], None]
@@ -106,20 +106,20 @@ def process_file(
     else:
         step("validating")
         # Rows the reader could not take (too wide) are reported with the validator's, in row order.
-        issues, count = list(table.row_issues), len(table.row_issues)
+        issues, count = list(table.row_issues), table.row_issue_count
         # The rows the file holds, valid or not (empty rows are not rows): a rejected file's too.
-        report.rows = len(table.row_issues) + (len(table.frame) if table.frame is not None else 0)
+        report.rows = table.row_issue_count + (len(table.frame) if table.frame is not None else 0)
         if table.frame is not None:
             validation = validate_table(table.frame, program, partner_code, today)
             issues, count = issues + validation.issues, count + validation.issue_count
             rows = validation.rows
         report.extend(sorted(issues, key=lambda i: (i.row is not None, i.row or 0)), total=count)
-        if rows is not None:
-            report.rows = len(rows)
+        if report.valid:
             report.months = sorted({m[:7] for m in rows["month"].unique()})
             report.totals = {c: int(rows[c].sum()) for c in COUNT_COLUMNS}
-            if report.valid:
-                _check_against_database(engine, program, report, rows, preview=not load)
+            _check_other_partners(engine, program, report, rows)
+        if report.valid and not load:
+            _preview_load(engine, report, rows)
     if not load:
         report.status = VALID if report.valid else INVALID
         step("done")
@@ -143,21 +143,29 @@ def process_file(
     return report
 
 
-def _check_against_database(engine: Engine, program: Program, report: FileReport, rows, *, preview: bool) -> None:
-    """What only the database can tell about valid rows: whether another partner already reports
-    some county's month (each one an issue, as any other rule), and, for a check without a load,
-    what loading the file would replace and whether its rows are already the current data."""
+def _check_other_partners(engine: Engine, program: Program, report: FileReport, rows) -> None:
+    """Rows whose county's month another partner already reports: each an issue, as any other rule
+    (only the database can tell)."""
     with session_factory(engine)() as session:
         partner_id = session.scalar(select(Partner.id).where(Partner.code == report.partner))
         held = loader.held_by_others(session, partner_id, rows)
-        if not held.empty:
-            names = {c.fips: c.name for c in program.counties}
-            report.extend([_held_issue(names[r["county_fips"]], r["month"][:7], r["pathway"], r["held_by"],
-                                       int(r[ROW_COLUMN])) for r in held.to_dict("records")])
-        elif preview:
-            report.replaced = loader.totals_by_month(session, partner_id, report.months)
-            if report.replaced and loader.rows_equal(loader.current_rows(session, partner_id, report.months), rows):
-                report.message = ALREADY_CURRENT
+    if held.empty:
+        return
+    names = {c.fips: c.name for c in program.counties}
+    report.extend([_held_issue(names[r["county_fips"]], r["month"][:7], r["pathway"], r["held_by"],
+                               int(r[ROW_COLUMN])) for r in held.head(MAX_ISSUES).to_dict("records")],
+                  total=len(held))
+
+
+def _preview_load(engine: Engine, report: FileReport, rows) -> None:
+    """For a check without a load: what loading the file would replace, and whether its rows are
+    already the current data (a load would then change nothing)."""
+    with session_factory(engine)() as session:
+        partner_id = session.scalar(select(Partner.id).where(Partner.code == report.partner))
+        report.replaced = loader.totals_by_month(session, partner_id, report.months)
+        if loader.is_current(session, partner_id, rows, report.months, report.replaced):
+            report.already_current = True
+            report.message = ALREADY_CURRENT
 
 
 def _held_issue(county: str, month: str, pathway: str, held_by: str, row: int) -> Issue:
@@ -201,10 +209,11 @@ def _record(engine: Engine, report: FileReport, rows, intake: Intake,
         report.submission_id = submission.id
         if not report.valid:
             report.status = REJECTED
-        elif loader.rows_equal(loader.current_rows(session, partner.id, report.months), rows):
+        elif loader.is_current(session, partner.id, rows, report.months,
+                               before := loader.totals_by_month(session, partner.id, report.months)):
             report.status = ALREADY_LOADED
         else:
-            report.replaced = loader.totals_by_month(session, partner.id, report.months)
+            report.replaced = before
             loader.replace_months(session, partner.id, submission.id, rows, report.months, on_rows=rows_sent)
             loader.update_superseded(session, partner.id, submission.id, report.months)
             report.status = LOADED
@@ -218,7 +227,7 @@ def _conflict(engine: Engine, program: Program, report: FileReport, rows, intake
     rejected = FileReport(file=report.file, partner=report.partner, sha256=report.sha256,
                           byte_size=report.byte_size, rows=report.rows, months=report.months,
                           totals=report.totals)
-    _check_against_database(engine, program, rejected, rows, preview=False)
+    _check_other_partners(engine, program, rejected, rows)
     if rejected.valid:  # not found again: say what the database said
         rejected.add(Issue(None, "county", None, "conflict",
                            "some county, month and referral type in this file is already reported by another "

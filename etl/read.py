@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 
 from etl.archive import sha256_of
-from etl.contract import COLUMN_NAMES, COUNT_COLUMNS, normalise_header
+from etl.contract import COLUMN_NAMES, COUNT_COLUMNS, ROW_COLUMN, normalise_header
 from etl.names import shorten
-from etl.report import Issue
+from etl.report import MAX_ISSUES, Issue
 
 MAX_HEADER_CHARS = 64 * 1024
 MAX_COLUMNS = 100
@@ -35,7 +35,6 @@ MAX_XLSX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_XLSX_RATIO = 100
 XLSX_RATIO_FLOOR = 20 * 1024 * 1024
 MAX_ROWS = 5_000_000
-ROW_COLUMN = "_row"  # Excel row number of each data row (header = row 1)
 
 _MAGIC = (
     (b"\x89PNG", "a PNG image"),
@@ -60,9 +59,11 @@ class ReadResult:
     columns: list[str] = field(default_factory=list)  # the header as the file wrote it
     issues: list[Issue] = field(default_factory=list)  # the file cannot be read: refused, nothing kept
     file_format: str = ""
-    # Rows left out of ``frame`` because they cannot be rows of the table (more cells than the
-    # header has columns): the file is read, its other rows validated, and it is rejected.
+    # Rows left out of ``frame`` because they cannot be rows of the table (a value past the
+    # header's last column): the file is read, its other rows validated, and it is rejected.
+    # The first MAX_ISSUES are built; ``row_issue_count`` is how many there are.
     row_issues: list[Issue] = field(default_factory=list)
+    row_issue_count: int = 0
 
     @property
     def ok(self) -> bool:
@@ -177,16 +178,17 @@ def _read_csv(text: str, encoded: bytes | None = None) -> ReadResult:
         return refuse("no-header", "the first line is empty: it should be the header "
                                    + ",".join(COLUMN_NAMES))
     if not _names_columns(header):
-        lines = csv.reader(io.StringIO(text[: MAX_HEADER_CHARS * 2], newline=""), delimiter=delimiter)
-        if refused := _header_further_down(enumerate(lines, start=1)):
-            return refused
+        for separator in (",", ";"):  # the title line may not say which delimiter the header uses
+            lines = csv.reader(io.StringIO(text[: MAX_HEADER_CHARS * 2], newline=""), delimiter=separator)
+            if refused := _header_further_down(enumerate(lines, start=1)):
+                return refused
     # Bytes, not io.StringIO(text): both parsers re-encode a text stream chunk by chunk in Python.
     encoded = encoded if encoded is not None else text.encode("utf-8")
     frame = _arrow_frame(encoded, delimiter, header)
     if frame is None:
         frame = _pandas_frame(encoded, delimiter, header)
-    if frame is None:  # rows pandas cannot read: the csv module says which, all of them
-        return _records_frame(text, delimiter, header)
+    if frame is None:  # a row too wide for the header: read wider, and report the rows with values past it
+        return _wide_frame(encoded, delimiter, header) or _records_frame(text, delimiter, header)
     if len(frame) > MAX_ROWS:
         return refuse("too-many-rows", f"the file has more than {MAX_ROWS:,} rows")
     return _finish(frame, header, "csv", np.arange(len(frame)) + 2)
@@ -272,16 +274,21 @@ def _quotes_are_whole_cells(encoded: bytes, delimiter: str) -> bool:
     return b'"' not in quoted_cell.sub(b"", encoded)
 
 
-def _pandas_frame(encoded: bytes, delimiter: str, header: list[str]) -> pd.DataFrame | None:
+def _pandas_frame(encoded: bytes, delimiter: str, header: list[str], width: int | None = None
+                  ) -> pd.DataFrame | None:
     """The careful reader for files pyarrow does not take (odd quoting, short rows); None when a
-    row cannot be read (a wide row, a quote never closed): ``_records_frame`` then names each."""
+    row cannot be read (a row wider than ``width`` cells, by default the header's; a quote never closed).
+    Columns past the header are read as text, for ``_wide_frame``."""
     # Our own names by position: pandas then never renames, mangles or guesses the header, and the
     # text columns keep every character (keep_default_na=False: 'NA', 'NULL' and 'nan' are text).
-    names = [f"c{i}" for i in range(len(header))]
-    text_columns = {n: str for n, h in zip(names, header, strict=True) if normalise_header(h) not in COUNT_COLUMNS}
+    names = [f"c{i}" for i in range(width or len(header))]
+    text_columns = {n: str for i, n in enumerate(names)
+                    if i >= len(header) or normalise_header(header[i]) not in COUNT_COLUMNS}
+    # Wider than the header, pandas refuses the header row as the names' row: skip its line instead.
+    header_row = {"header": 0} if width is None else {"header": None, "skiprows": 1}
     try:
         frame = pd.read_csv(
-            io.BytesIO(encoded), encoding="utf-8", sep=delimiter, header=0, names=names,
+            io.BytesIO(encoded), encoding="utf-8", sep=delimiter, names=names, **header_row,
             dtype=text_columns, keep_default_na=False, na_values=[""], skip_blank_lines=False, engine="c",
             nrows=MAX_ROWS + 1,
         )
@@ -292,42 +299,74 @@ def _pandas_frame(encoded: bytes, delimiter: str, header: list[str]) -> pd.DataF
     return frame
 
 
-def _records_frame(text: str, delimiter: str, header: list[str]) -> ReadResult:
-    """The slowest reader, for a file with rows pandas cannot read: every row wider than the
-    header is reported (and left out; the other rows are still validated), and a quote that
-    breaks the file is refused with the row it starts on. Cells past the header that are empty
-    are nothing (trailing delimiters), as in a spreadsheet."""
+def _wide_frame(encoded: bytes, delimiter: str, header: list[str]) -> ReadResult | None:
+    """A file with rows wider than its header, read as wide as its widest line: each row with a
+    value past the header's last column is reported and left out, the others are read (cells
+    past the header that are empty are nothing: trailing delimiters, as in a spreadsheet).
+    None when even that cannot be read (a quote never closed, a cell over several lines)."""
     width = len(header)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    records, numbers, wide = [], [], []
-    number = 1
+    widest = max(line.count(delimiter.encode()) for line in encoded.splitlines()) + 1  # quoted delimiters too: a bound
+    if widest <= width or widest > width + MAX_COLUMNS:
+        return None
+    frame = _pandas_frame(encoded, delimiter, header, widest)
+    if frame is None:
+        return None
+    if len(frame) > MAX_ROWS:
+        return refuse("too-many-rows", f"the file has more than {MAX_ROWS:,} rows")
+    past = np.zeros(len(frame), dtype=bool)
+    for column in frame.columns[width:]:
+        past |= frame[column].notna().to_numpy() & frame[column].fillna("").str.strip().ne("").to_numpy()
+    numbers = np.arange(len(frame)) + 2
+    result = _finish(frame.iloc[~past, :width].copy(), header, "csv", numbers[~past])
+    return _with_wide_rows(result, numbers[past], width)
+
+
+def _records_frame(text: str, delimiter: str, header: list[str]) -> ReadResult:
+    """The slowest reader, for what pandas cannot read: it names the row where the quotes go wrong
+    (a quote never closed) and reads the rest the way pandas would (a cell like "a"b is a"b)."""
+    width = len(header)
+    limit = csv.field_size_limit(2**31 - 1)  # a cell as large as the file: the file's size limit applies
     try:
-        next(reader)  # the header, read already
-        for number, cells in enumerate(reader, start=2):
-            if len(cells) > width and any(c.strip() for c in cells[width:]):
-                wide.append(Issue(number, None, None, "unreadable-row",
-                                  f"the row has {len(cells)} cells; the header has {width} columns: remove the "
-                                  "extra cells or give their column a name"))
-                continue
-            records.append([c if c != "" else None for c in (cells + [""] * width)[:width]])
-            numbers.append(number)
-            if len(records) > MAX_ROWS:
-                return refuse("too-many-rows", f"the file has more than {MAX_ROWS:,} rows")
-    except csv.Error as error:
-        row = number + 1  # the record being read when the quotes went wrong
-        detail = ('a quote (") opens a cell that is never closed, so the rest of the file would be one cell: '
-                  "close the quote or remove it" if "end of data" in str(error)
-                  else f'the quotes in this row cannot be read ({error}): a quoted cell must end with " '
-                       "right before the delimiter or the line's end")
-        return ReadResult(issues=[Issue(row, None, None, "unreadable-row", detail)])
+        for strict in (True, False):
+            reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=strict)
+            records, numbers, past = [], [], []
+            number = 1
+            try:
+                next(reader)  # the header, read already
+                for number, cells in enumerate(reader, start=2):
+                    if len(cells) > width and any(c.strip() for c in cells[width:]):
+                        past.append(number)
+                        continue
+                    records.append([c if c != "" else None for c in (cells + [""] * width)[:width]])
+                    numbers.append(number)
+                    if len(records) > MAX_ROWS:
+                        return refuse("too-many-rows", f"the file has more than {MAX_ROWS:,} rows")
+            except csv.Error as error:
+                if "end of data" in str(error):  # the record being read when the file ended
+                    return ReadResult(issues=[Issue(
+                        number + 1, None, None, "unreadable-row",
+                        'a quote (") opens a cell that is never closed, so the rest of the file would be one '
+                        "cell: close the quote or remove it")])
+                if strict:
+                    continue  # "a"b: read it as pandas does
+                return ReadResult(issues=[Issue(number + 1, None, None, "unreadable-row",
+                                                f"the row cannot be read ({error})")])
+            break
+    finally:
+        csv.field_size_limit(limit)
     frame = pd.DataFrame(records, columns=[f"c{i}" for i in range(width)], dtype=object)
-    return _with_wide_rows(_finish(frame, header, "csv", np.array(numbers, dtype="int64")), wide)
+    return _with_wide_rows(_finish(frame, header, "csv", np.array(numbers, dtype="int64")),
+                           np.array(past, dtype="int64"), width)
 
 
-def _with_wide_rows(result: ReadResult, wide: list[Issue]) -> ReadResult:
-    """The table read without its too-wide rows, and those rows' issues beside it."""
-    result.row_issues = wide
-    if wide and [i.code for i in result.issues] == ["no-data"]:
+def _with_wide_rows(result: ReadResult, wide_rows: np.ndarray, width: int) -> ReadResult:
+    """The table read without its too-wide rows (Excel row numbers), and those rows' issues beside it."""
+    result.row_issue_count = len(wide_rows)
+    result.row_issues = [Issue(int(n), None, None, "unreadable-row", f"the row has a value to the right of the "
+                                                                     f"header's last column ({width} columns); "
+                                                                     "remove it or give its column a name")
+                         for n in wide_rows[:MAX_ISSUES]]
+    if len(wide_rows) and [i.code for i in result.issues] == ["no-data"]:
         result.issues = []  # every data row was too wide: those rows are the problems, not "no data"
         result.frame = None
     return result
@@ -383,20 +422,27 @@ def _read_xlsx(data: bytes) -> ReadResult:
                                           f"{len(COLUMN_NAMES)}: " + ",".join(COLUMN_NAMES))
     header = [str(c) if c is not None else "" for c in header_values[:width]]
     outside = {n for n, v in rows[1:] if any(c not in (None, "") for c in v[width:])}
-    wide = [Issue(n, None, None, "unreadable-row", f"the row has a value to the right of the header's last column "
-                                                   f"({width} columns); remove it or give its column a name")
-            for n in sorted(outside)]
     body = [tuple(_cell_text(c) for c in (list(v) + [None] * width)[:width]) for n, v in rows[1:] if n not in outside]
     counts = [i for i, h in enumerate(header) if normalise_header(h) in COUNT_COLUMNS]
     numbers = [n for n, _ in rows[1:] if n not in outside]
     blank = {(n, i) for n, values in zip(numbers, body, strict=True) for i in counts if values[i] is None}
-    if blank:  # a blank count may be a formula whose result the file does not hold: say so
+    if blank and _has_formulas(archive):  # a blank count may be a formula whose result the file does not hold
         formulas = _formulas(data, blank)
         body = [tuple(formulas.get((n, i), c) for i, c in enumerate(values))
                 for n, values in zip(numbers, body, strict=True)]
     frame = pd.DataFrame(body, columns=pd.Index(header), dtype=object)
     return _with_wide_rows(
-        _finish(frame, header, "xlsx", np.array([n for n, _ in rows[1:] if n not in outside], dtype="int64")), wide)
+        _finish(frame, header, "xlsx", np.array([n for n, _ in rows[1:] if n not in outside], dtype="int64")),
+        np.array(sorted(outside), dtype="int64"), width)
+
+
+_FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[ >/]")
+
+
+def _has_formulas(archive: zipfile.ZipFile) -> bool:
+    """Does any sheet of the workbook hold a formula (a ``<f>`` element)? Cheaper than parsing it again."""
+    return any(_FORMULA_ELEMENT.search(archive.read(name)) for name in archive.namelist()
+               if name.startswith("xl/worksheets/") and name.endswith(".xml"))
 
 
 def _formulas(data: bytes, cells: set[tuple[int, int]]) -> dict[tuple[int, int], str]:

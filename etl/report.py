@@ -50,6 +50,7 @@ class FileReport:
     error_count: int = 0
     submission_id: int | None = None
     message: str = ""
+    already_current: bool = False  # a check found the file's rows already loaded: a load would change nothing
 
     @property
     def valid(self) -> bool:
@@ -79,6 +80,8 @@ class FileReport:
         }
         if self.message:
             data["message"] = self.message
+        if self.already_current:
+            data["already_current"] = True
         return data
 
     @classmethod
@@ -88,7 +91,8 @@ class FileReport:
                    status=data.get("status", ""), rows=data.get("rows", 0), months=data.get("months", []),
                    totals=data.get("totals", {}), replaced=data.get("replaced", {}), errors=errors,
                    error_count=data.get("error_count", len(errors)),
-                   submission_id=data.get("submission_id"), message=data.get("message", ""))
+                   submission_id=data.get("submission_id"), message=data.get("message", ""),
+                   already_current=data.get("already_current", False))
 
     def errors_frame(self) -> pd.DataFrame:
         """The problems as a table: row, column, value, problem."""
@@ -118,8 +122,10 @@ class FileReport:
         """The report as a person reads it: the summary, then each problem, then what was replaced."""
         lines = [self.summary()]
         lines.extend(f"  {issue}" for issue in self.errors)
-        lines.extend(f"  replaced {month}: " + ", ".join(f"{k} {v:,}" for k, v in before.items())
-                     for month, before in self.replaced.items())
+        if not self.already_current:
+            verb = "would replace" if self.status == VALID else "replaced"
+            lines.extend(f"  {verb} {month}: " + ", ".join(f"{k} {v:,}" for k, v in before.items())
+                         for month, before in self.replaced.items())
         return lines
 
 

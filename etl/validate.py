@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from etl.contract import COLUMN_NAMES, COUNT_COLUMNS, MAX_NOTES_CHARS, REQUIRED_COLUMNS
+from etl.contract import COLUMN_NAMES, COUNT_COLUMNS, MAX_NOTES_CHARS, REQUIRED_COLUMNS, ROW_COLUMN
 from etl.names import CountyNames, pathway_message, resolve_pathway, shorten, suggest
 from etl.program import Program
-from etl.read import ROW_COLUMN
 from etl.report import MAX_ISSUES, Issue
 
 MAX_COUNT = 2_147_483_647  # the database column is a 32-bit integer

@@ -243,3 +243,6 @@ def test_a_database_error_on_a_later_file_prints_the_reports_of_those_loaded_fir
     assert err == ("error: april.csv: database error: server closed the connection unexpectedly; nothing of this "
                    "file was loaded (rolled back whole) and the files after it were not tried: run the command "
                    "again (files loaded already are then reported as already loaded)\n")
+    assert main(["validate", "--partner", "prestera", str(april)]) == 2
+    assert capsys.readouterr().err == ("error: april.csv: database error: server closed the connection "
+                                       "unexpectedly; this file was not checked: run the command again\n")

@@ -71,11 +71,23 @@ def test_validate_says_what_a_load_would_do_without_doing_it(runtime):
     assert same.summary().endswith("; these rows are already the current data: loading the file would change nothing")
     assert run(runtime, csv_bytes(march), name="again.csv").status == "already_loaded"  # as validate said
 
+    assert same.lines() == [same.summary()]  # nothing "replaced" listed under it
+
     corrected = prestera_month("2026-03", base=6)
     would = run(runtime, csv_bytes(corrected), load=False, name="corrected.csv")
-    assert would.replaced == {"2026-03": totals(march)} and would.message == ""
+    assert would.replaced == {"2026-03": totals(march)} and would.message == "" and not would.already_current
     assert "; would replace 1 month(s) of earlier data" in would.summary()
+    assert would.lines()[1] == ("  would replace 2026-03: " + ", ".join(f"{c} {totals(march)[c]:,}"
+                                                                          for c in COUNT_COLUMNS))
     assert database_totals(runtime) == totals(march)  # still only checked
+
+    # The same totals, other rows (two counties' counts swapped): not the current data.
+    swapped = [dict(r) for r in march]
+    for column in COUNT_COLUMNS:
+        swapped[0][column], swapped[2][column] = march[2][column], march[0][column]
+    assert totals(swapped) == totals(march) and swapped != march
+    assert not run(runtime, csv_bytes(swapped), load=False, name="swapped.csv").already_current
+    assert run(runtime, csv_bytes(swapped), name="swapped.csv").status == "loaded"
 
 
 def test_validate_reports_a_month_another_partner_already_reported(runtime, tmp_path):
@@ -92,6 +104,16 @@ def test_validate_reports_a_month_another_partner_already_reported(runtime, tmp_
         "Kanawha, 2026-03, arrest_diversion is already reported by Prestera Center: each county's month is "
         "reported by one partner. If Kanawha has moved to your region, ask the state coordinator which partner "
         "reports 2026-03")
+
+
+def test_rows_another_partner_holds_past_the_report_limit_are_counted(runtime, tmp_path, monkeypatch):
+    assert run(runtime, csv_bytes(prestera_month("2026-03") + prestera_month("2026-04"))).status == "loaded"
+    program = moved_kanawha(runtime, tmp_path)
+    monkeypatch.setattr(pipeline, "MAX_ISSUES", 1)
+    kanawha = [r for r in prestera_month("2026-03") + prestera_month("2026-04") if r["county"] == "Kanawha"]
+    report = load_for(runtime, program, "region-4", csv_bytes(kanawha))
+    assert report.status == "rejected"
+    assert (len(report.errors), report.error_count) == (1, len(kanawha))
 
 
 def test_an_invalid_file_is_rejected_whole_but_archived_with_its_report(runtime):
@@ -232,13 +254,13 @@ def test_a_month_another_partner_already_reported_is_rejected_not_doubled(runtim
     assert run(runtime, csv_bytes(march)).status == "loaded"
     program = moved_kanawha(runtime, tmp_path)
     if race:  # prestera's rows arrive after region-4's file was checked: the key refuses them
-        real, calls = pipeline._check_against_database, []
+        real, calls = pipeline._check_other_partners, []
 
         def checked_too_early(*args, **kwargs):  # the first check sees nothing; the one after the refusal is real
             calls.append(1)
             return None if len(calls) == 1 else real(*args, **kwargs)
 
-        monkeypatch.setattr(pipeline, "_check_against_database", checked_too_early)
+        monkeypatch.setattr(pipeline, "_check_other_partners", checked_too_early)
     region_4 = csv_bytes([row(county="Raleigh", referrals=5, enrolled=5),
                           row(county="Kanawha", referrals=9, enrolled=9)])
     report = load_for(runtime, program, "region-4", region_4)
