@@ -51,6 +51,7 @@ _PANDAS_LINE = re.compile(r"line (\d+)")
 _WIDE_ROW = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _FIRST_LINE = re.compile(r"[^\r\n]*")
 _NOT_SPACE = re.compile(r"\S")
+_HEX = re.compile(rb"0[xX]")
 
 
 @dataclass
@@ -231,8 +232,10 @@ def _arrow_frame(encoded: bytes, delimiter: str, header: list[str]) -> pd.DataFr
     counts = {h for h in header if normalise_header(h) in COUNT_COLUMNS}
     table = None
     # Counts as whole numbers first; a file with some other count ('3.5', 'n/a', ' 4') is read
-    # again with them as text, for the validator to say what each cell is.
-    for count_type in (pa.int64(), pa.string()):
+    # again with them as text, for the validator to say what each cell is. pyarrow takes '0x4'
+    # for 4: a file with '0x' anywhere has its counts read as text from the start.
+    count_types = (pa.string(),) if _HEX.search(encoded) else (pa.int64(), pa.string())
+    for count_type in count_types:
         types = {h: count_type if h in counts else pa.dictionary(pa.int32(), pa.string()) for h in header}
         try:
             table = pacsv.read_csv(

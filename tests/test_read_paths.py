@@ -129,3 +129,13 @@ def test_contract_shaped_files_give_the_same_report_either_way(rows):
     writer.writerows(rows)
     data = buffer.getvalue().encode("utf-8")
     assert outcome(data) == careful_outcome(data)
+
+
+def test_a_hexadecimal_count_is_not_a_number_on_either_reader():
+    """pyarrow alone would read '0x4' as 4: a count must be written as a whole number."""
+    data = (b"month,county,referral_type,referrals,assessments_completed,enrolled,notes\n"
+            b"2026-03,Kanawha,arrest,0x4,3,4,\n")
+    assert fast_reader_takes(data)
+    issues, rows = outcome(data)
+    assert rows is None and [(i[0], i[1], i[2]) for i in issues] == [(2, "referrals", "not-a-number")]
+    assert outcome(data) == careful_outcome(data)
