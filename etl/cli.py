@@ -250,19 +250,17 @@ def _validate_or_load(args) -> int:
                 progress.finish()
                 _print_report(report, args.json)
                 after = "" if path == args.files[-1] else " and the files after it were not tried"
-                if isinstance(error, DBAPIError) and args.command == "load":
-                    from etl.db import error_reason
+                if not isinstance(error, DBAPIError):
+                    raise ConfigError(f"{path.name}: {describe_os_error(error)}; nothing of this file was loaded"
+                                      + after) from None
+                from etl.db import error_reason
 
-                    raise ConfigError(f"{path.name}: database error: {error_reason(error)}; nothing of this "
-                                      f"file was loaded (rolled back whole){after}: run the command again "
-                                      "(files loaded already are then reported as already loaded)") from None
-                if isinstance(error, DBAPIError):  # validate only reads
-                    from etl.db import error_reason
-
-                    raise ConfigError(f"{path.name}: database error: {error_reason(error)}; this file was not "
-                                      f"checked{after}: run the command again") from None
-                raise ConfigError(f"{path.name}: {describe_os_error(error)}; nothing of this file was loaded"
-                                  + after) from None
+                what = ("nothing of this file was loaded (rolled back whole)" if args.command == "load"
+                        else "this file was not checked")  # validate only reads
+                again = (" (files loaded already are then reported as already loaded)"
+                         if args.command == "load" else "")
+                raise ConfigError(f"{path.name}: database error: {error_reason(error)}; {what}{after}: "
+                                  f"run the command again{again}") from None
     except UnknownPartnerError as error:
         raise ConfigError(str(error)) from None
     finally:

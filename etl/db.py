@@ -61,8 +61,8 @@ def get_engine(url: str) -> Engine:
         raise ConfigError(f"LEAD_DATABASE_URL: unsupported database {backend!r}; use sqlite or postgresql")
     if backend == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-    if backend == "sqlite" and parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    if (database_file := sqlite_file(url)) is not None:
+        database_file.parent.mkdir(parents=True, exist_ok=True)
     try:
         engine = create_engine(parsed, pool_pre_ping=True,
                                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}

@@ -47,8 +47,6 @@ _MAGIC = (
     (b"Rar!", "a RAR archive"),
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_PANDAS_LINE = re.compile(r"line (\d+)")
-_WIDE_ROW = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _FIRST_LINE = re.compile(r"[^\r\n]*")
 _NOT_SPACE = re.compile(r"\S")
 _HEX = re.compile(rb"0[xX]")
